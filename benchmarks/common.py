@@ -47,7 +47,7 @@ class Case:
     builders: dict[str, Callable[[], Runner]]
     per: int = 1
     check_steps: int = 3
-    rtol: float = 1e-4
+    rtol: float | dict[str, float] = 1e-4
     expect: Callable[[Arrays], list[str]] | None = None
 
 
@@ -66,7 +66,7 @@ class ProcCase:
     workload: str
     argv: list[str]
     metrics: dict[str, tuple[str, str]]
-    rtol: float = 1e-4
+    rtol: float | dict[str, float] = 1e-4
     expect: Callable[[Arrays], list[str]] | None = None
     impls: tuple[str, ...] = field(default=IMPLS)
 
@@ -108,8 +108,22 @@ def relative_error(got: np.ndarray, ref: np.ndarray) -> float:
     return float(np.max(np.abs(got - ref)) / scale)
 
 
-def compare(got: Arrays, ref: Arrays, rtol: float) -> tuple[bool, float, str]:
-    """Compare every named array of ``got`` with ``ref``; ok when each error is <= ``rtol``.
+def tolerance(rtol: float | dict[str, float], key: str) -> float:
+    """The tolerance for result ``key``: ``rtol`` itself, or its longest matching prefix.
+
+    >>> tolerance({"": 1e-4, "grad": 1e-5}, "grad w"), tolerance({"": 1e-4}, "w")
+    (1e-05, 0.0001)
+    """
+    if not isinstance(rtol, dict):
+        return rtol
+    best = max((p for p in rtol if key.startswith(p)), key=len)
+    return rtol[best]
+
+
+def compare(got: Arrays, ref: Arrays, rtol: float | dict[str, float]) -> tuple[bool, float, str]:
+    """Compare every named array of ``got`` with ``ref``; ok when each error is within tolerance.
+
+    ``rtol`` is one tolerance or a dict from key prefix to tolerance (``""`` the default).
 
     >>> compare({"w": np.ones(2)}, {"w": np.ones(2)}, 1e-6)
     (True, 0.0, '')
@@ -127,8 +141,9 @@ def compare(got: Arrays, ref: Arrays, rtol: float) -> tuple[bool, float, str]:
         err = relative_error(have, want)
         if err > worst or not worst_key:
             worst, worst_key = max(err, worst), key
-        if not err <= rtol:
-            bad.append(f"{key}: relative error {err:.3g} > {rtol:g}")
+        tol = tolerance(rtol, key)
+        if not err <= tol:
+            bad.append(f"{key}: relative error {err:.3g} > {tol:g}")
     return not bad, worst, "; ".join(bad)
 
 

@@ -154,9 +154,7 @@ def time_cases(
 def run_proc(workload: str, impl: str, argv: list[str]) -> dict:
     """Run one measurement in a fresh interpreter and return its JSON answer."""
     child_env = dict(os.environ)
-    child_env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (ROOT, child_env.get("PYTHONPATH")) if p
-    )
+    child_env["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, child_env.get("PYTHONPATH")) if p)
     cmd = [sys.executable, "-m", "benchmarks.proc", workload, impl, *argv]
     done = subprocess.run(
         cmd, cwd=ROOT, env=child_env, capture_output=True, text=True, timeout=PROC_TIMEOUT_S

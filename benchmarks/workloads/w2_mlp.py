@@ -200,7 +200,9 @@ def cases(size: str) -> list[Case]:
                 TORCH: lambda: framework_runner(data, TORCH),
             },
             check_steps=5,
-            rtol=2e-4,
+            # NOTE: Adam turns float32 rounding in near-zero gradients into visible weight
+            # differences (about lr / 100); a wrong update rule moves weights by ~lr.
+            rtol={"": 1e-3, "grad": 1e-4, "losses": 1e-5},
             expect=_expect(data),
         )
     ]
