@@ -69,6 +69,7 @@ class ProcCase:
     rtol: float | dict[str, float] = 1e-4
     expect: Callable[[Arrays], list[str]] | None = None
     impls: tuple[str, ...] = field(default=IMPLS)
+    max_rounds: int = 3
 
 
 @dataclass

@@ -223,7 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if cases and isinstance(cases[0], ProcCase):
                 proc_rounds = 1 if args.check_only else min(rounds, PROC_ROUNDS[size])
                 for case in cases:
-                    case_rows, case_checks = run_proc_case(case, impls, proc_rounds)
+                    case_rounds = min(proc_rounds, case.max_rounds)
+                    case_rows, case_checks = run_proc_case(case, impls, case_rounds)
                     checks += case_checks
                     if not args.check_only:
                         rows += case_rows
