@@ -1,0 +1,266 @@
+"""Factories: tensors from data, constants, ranges and random draws; cat and stack."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import ops
+from .function import _new_tensor, _promote, default_float
+from .random import generator
+from .tensor import Tensor, _check_grad_dtype, _norm_axis, _shape_args
+
+
+def _finish(arr: np.ndarray, requires_grad: bool, op: str) -> Tensor:
+    if requires_grad:
+        _check_grad_dtype(arr, f"{op}(requires_grad=True)")
+    return _new_tensor(arr, bool(requires_grad))
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    return default_float() if dtype is None else np.dtype(dtype)
+
+
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Build a tensor from a number, (nested) list, ndarray or Tensor (the data is copied).
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.tensor([[1, 2], [3, 4]]).dtype
+    dtype('int64')
+    >>> tg.tensor([0.5]).dtype
+    dtype('float32')
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """Wrap an ndarray without copying it (changes to one show in the other), like PyTorch.
+
+    Examples
+    --------
+    >>> import numpy as np, tinygrad_lite as tg
+    >>> a = np.zeros(2); t = tg.from_numpy(a); a[0] = 5; t.tolist()
+    [5.0, 0.0]
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected an ndarray, got {type(array).__name__}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"from_numpy: unsupported dtype {array.dtype}")
+    return _new_tensor(np.asarray(array))
+
+
+def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros (default float dtype).
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.zeros(2, 3).shape
+    (2, 3)
+    """
+    arr = np.zeros(_shape_args(shape, "zeros"), dtype=_float_dtype(dtype))
+    return _finish(arr, requires_grad, "zeros")
+
+
+def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones (default float dtype).
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.ones(2).tolist()
+    [1.0, 1.0]
+    """
+    arr = np.ones(_shape_args(shape, "ones"), dtype=_float_dtype(dtype))
+    return _finish(arr, requires_grad, "ones")
+
+
+def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value`` (int for an int, the default float for a float).
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.full((2,), 7).tolist()
+    [7, 7]
+    """
+    shape = _shape_args(shape if isinstance(shape, (tuple, list)) else (shape,), "full")
+    if dtype is None:
+        dtype = np.asarray(fill_value).dtype
+        if dtype.kind == "f":
+            dtype = default_float()
+    return _finish(np.full(shape, fill_value, dtype=dtype), requires_grad, "full")
+
+
+def arange(
+    start: Any, end: Any = None, step: Any = 1, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """Evenly spaced values in ``[start, end)`` (int64 for ints, the default float otherwise).
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.arange(3).tolist()
+    [0, 1, 2]
+    """
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must not be zero")
+    arr = np.arange(start, end, step)
+    if dtype is not None:
+        arr = arr.astype(dtype)
+    elif arr.dtype.kind == "f":
+        arr = arr.astype(default_float())
+    return _finish(arr, requires_grad, "arange")
+
+
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """The identity matrix (n x m).
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.eye(2).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, "eye")
+
+
+def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1) from the generator that ``tg.manual_seed`` seeds.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> _ = tg.manual_seed(0); x = tg.rand(3); bool(((x >= 0) & (x < 1)).all())
+    True
+    """
+    dt = _float_dtype(dtype)
+    arr = generator().random(_shape_args(shape, "rand"), dtype=dt)
+    return _finish(arr, requires_grad, "rand")
+
+
+def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples from the generator that ``tg.manual_seed`` seeds.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.randn(2, 2).shape
+    (2, 2)
+    """
+    dt = _float_dtype(dtype)
+    arr = generator().standard_normal(_shape_args(shape, "randn"), dtype=dt)
+    return _finish(arr, requires_grad, "randn")
+
+
+def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros with the shape and dtype of ``t``.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.zeros_like(tg.ones(2, 2)).tolist()
+    [[0.0, 0.0], [0.0, 0.0]]
+    """
+    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    return _finish(np.zeros_like(data, dtype=dtype), requires_grad, "zeros_like")
+
+
+def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones with the shape and dtype of ``t``.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.ones_like(tg.zeros(2)).tolist()
+    [1.0, 1.0]
+    """
+    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    return _finish(np.ones_like(data, dtype=dtype), requires_grad, "ones_like")
+
+
+def _as_tensors(tensors: Sequence[Any], op: str) -> list[Tensor]:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}: expected a list or tuple of tensors, got {type(tensors).__name__}")
+    if not tensors:
+        raise ValueError(f"{op}: expected a non-empty list of tensors")
+    out = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    first = out[0]
+    for i, t in enumerate(out[1:], 1):
+        if t.data.dtype != first.data.dtype:
+            a, b = _promote(ops.Cat, first, t)
+            if a is not first:
+                out = [x.astype(a.data.dtype) if x.data.dtype != a.data.dtype else x for x in out]
+                first = out[0]
+            out[i] = b
+    return out
+
+
+def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join tensors along an existing dimension.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.cat([tg.zeros(2, 3), tg.ones(1, 3)]).shape
+    (3, 3)
+    """
+    if axis is not None:
+        dim = axis
+    ts = _as_tensors(tensors, "cat")
+    nd = ts[0].data.ndim
+    if nd == 0:
+        raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use tg.stack")
+    d = _norm_axis(dim, nd, "cat")
+    ref = ts[0].data.shape
+    for i, t in enumerate(ts):
+        s = t.data.shape
+        if len(s) != nd or s[:d] + s[d + 1 :] != ref[:d] + ref[d + 1 :]:
+            raise ValueError(
+                f"cat: tensor {i} has shape {s} but tensor 0 has shape {ref}; all sizes except "
+                f"along dim {dim} must match"
+            )
+    return ops.Cat.apply(d, *ts)
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """NumPy's name for ``cat``.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.concatenate([tg.zeros(2), tg.ones(2)]).tolist()
+    [0.0, 0.0, 1.0, 1.0]
+    """
+    return cat(tensors, axis)
+
+
+def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join same-shape tensors along a new dimension.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.stack([tg.zeros(3), tg.ones(3)], dim=1).shape
+    (3, 2)
+    """
+    if axis is not None:
+        dim = axis
+    ts = _as_tensors(tensors, "stack")
+    ref = ts[0].data.shape
+    for i, t in enumerate(ts):
+        if t.data.shape != ref:
+            raise ValueError(
+                f"stack: tensor {i} has shape {t.data.shape} but tensor 0 has shape {ref}; "
+                "stack needs equal shapes"
+            )
+    nd = len(ref) + 1
+    if not -nd <= dim < nd:
+        raise ValueError(f"stack: dim {dim} is out of range for the result's {nd} dims")
+    return cat([t.unsqueeze(dim) for t in ts], dim % nd)

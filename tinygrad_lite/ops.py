@@ -1,0 +1,569 @@
+"""The primitive ops: one ``Function`` subclass each, ``forward`` beside ``backward``.
+
+Backward bodies use only what NumPy and tinygrad_lite share (operators, ``.sum(axis=,
+keepdims=)``, ``.reshape``, ``ctx.xp.where`` ...), so the same lines compute first-order
+gradients on ndarrays and, under ``create_graph=True``, build a graph on Tensors. The engine
+undoes broadcasting, so a backward may return a gradient in the broadcast output's shape.
+Everything not here is a short composition in ``tensor.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .function import Function
+
+# =============================================================================== arithmetic
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = g / b if need_a else None
+        gb = -g * a / (b * b) if need_b else None
+        return ga, gb
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a**b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = g * b * a ** (b - 1) if need_a else None
+        # d(a**b)/db = a**b * log(a); NaN for a < 0, as in PyTorch.
+        gb = g * a**b * ctx.xp.log(a) if need_b else None
+        return ga, gb
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(
+                f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and "
+                f"{b.shape}; use * to multiply by a scalar"
+            )
+        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape} do not match: the last dimension of the "
+                f"first ({a.shape[-1]}) must equal the "
+                f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the second "
+                f"({b.shape[-2 if b.ndim > 1 else 0]})"
+            )
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:
+            return (g * b if need_a else None), (g * a if need_b else None)
+        if a.ndim == 1:
+            # (n,) @ (..., n, m): treat a as a (1, n) row; the engine sums the batch axes.
+            g2 = g.reshape(g.shape[:-1] + (1, g.shape[-1]))
+            ga = g2 @ b.swapaxes(-1, -2) if need_a else None
+            gb = a.reshape((a.shape[0], 1)) @ g2 if need_b else None
+            return ga, gb
+        if b.ndim == 1:
+            # (..., k, n) @ (n,): treat b as an (n, 1) column.
+            g2 = g.reshape(g.shape + (1,))
+            ga = g2 @ b.reshape((1, b.shape[0])) if need_a else None
+            gb = (
+                (a.swapaxes(-1, -2) @ g2).reshape(a.shape[:-2] + (a.shape[-1],)) if need_b else None
+            )
+            return ga, gb
+        ga = g @ b.swapaxes(-1, -2) if need_a else None
+        gb = a.swapaxes(-1, -2) @ g if need_b else None
+        return ga, gb
+
+
+class Linear(Function):
+    """``x @ weight.T + bias`` as one node: the hot path of every dense layer."""
+
+    # NOTE: fused for speed (one node instead of three) and so the weight's gradient comes out
+    # in the weight's own layout, with no transpose view to copy.
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+            raise ValueError(
+                f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features "
+                f"but the weight of shape {weight.shape} expects {weight.shape[1]} "
+                "(weight is (out_features, in_features))"
+            )
+        ctx.save_for_backward(x, weight)
+        out = x @ weight.T
+        if bias is not None:
+            out += bias
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = g @ weight if need[0] else None
+        gw = gb = None
+        if x.ndim == 1:
+            if need[1]:
+                gw = g.reshape((g.shape[0], 1)) @ x.reshape((1, x.shape[0]))
+            gb = g if len(need) > 2 and need[2] else None
+            return gx, gw, gb
+        g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g
+        if need[1]:
+            x2 = x.reshape((-1, x.shape[-1])) if x.ndim != 2 else x
+            gw = g2.T @ x2
+        if len(need) > 2 and need[2]:
+            gb = g2.sum(axis=0)
+        return gx, gw, gb
+
+
+# =============================================================================== elementwise
+
+
+class Exp(Function):
+    _out_pos = 0
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / a
+
+
+class Sqrt(Function):
+    _out_pos = 0
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g / (2 * out)
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * ctx.xp.cos(a)
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g * ctx.xp.sin(a)
+
+
+class Tanh(Function):
+    _out_pos = 0
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+class Sigmoid(Function):
+    _out_pos = 0
+
+    # NOTE: a primitive for stability: 1 / (1 + exp(-x)) overflows at x = -1000.
+    @staticmethod
+    def forward(ctx, a):
+        e = np.exp(-np.abs(a))
+        out = np.where(a >= 0, 1, e) / (1 + e)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+class Relu(Function):
+    # relu'(0) = 0, like PyTorch.
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.maximum(a, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return ctx.xp.where(a > 0, g, 0)
+
+
+class LeakyRelu(Function):
+    _label_args = ("negative_slope",)
+
+    # leaky_relu'(0) = negative_slope, like PyTorch; a primitive because it is on the hot path.
+    @staticmethod
+    def forward(ctx, a, negative_slope):
+        ctx.negative_slope = negative_slope
+        ctx.save_for_backward(a)
+        return np.where(a > 0, a, a * negative_slope)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return ctx.xp.where(a > 0, g, g * ctx.negative_slope)
+
+
+class Abs(Function):
+    # abs'(0) = 0 (the sign), like PyTorch.
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * ctx.xp.sign(a)
+
+
+class Maximum(Function):
+    # At ties each input gets half the gradient, like torch.maximum.
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        where = ctx.xp.where
+        half = where(a == b, g * 0.5, 0)
+        need_a, need_b = ctx.needs_input_grad
+        ga = where(a > b, g, half) if need_a else None
+        gb = where(b > a, g, half) if need_b else None
+        return ga, gb
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        where = ctx.xp.where
+        _, need_a, need_b = ctx.needs_input_grad
+        return (
+            None,
+            (where(cond, g, 0) if need_a else None),
+            (where(cond, 0, g) if need_b else None),
+        )
+
+
+class Cast(Function):
+    _label_args = ("dtype",)
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.in_dtype = a.dtype
+        ctx.dtype = np.dtype(dtype).name
+        return a.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.astype(ctx.in_dtype)
+
+
+# =============================================================================== reductions
+
+
+class Sum(Function):
+    _label_args = ("axis", "keepdims")
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        ctx.in_shape = a.shape
+        ctx.axis = axis
+        ctx.keepdims = keepdims
+        return np.asarray(a.sum(axis=axis, keepdims=keepdims))
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx.keepdims:
+            g = g.reshape(_kept_shape(ctx.in_shape, ctx.axis))
+        return ctx.xp.broadcast_to(g, ctx.in_shape)
+
+
+class Max(Function):
+    """Reduction to the maximum; ties share the gradient evenly, like ``torch.amax``."""
+
+    _label_args = ("axis", "keepdims")
+    _reduce = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        cls = type(ctx)
+        if a.size == 0:
+            raise ValueError(
+                f"{cls.__name__.lower()}: cannot reduce an empty tensor of shape {a.shape}"
+            )
+        out = cls._reduce(a, axis=axis, keepdims=True)
+        mask = a == out
+        ctx.in_shape = a.shape
+        ctx.axis = axis
+        ctx.keepdims = keepdims
+        ctx.save_for_backward(mask, mask.sum(axis=axis, keepdims=True))
+        return out if keepdims else np.asarray(out.reshape(_reduced_shape(a.shape, axis)))
+
+    @staticmethod
+    def backward(ctx, g):
+        mask, count = ctx.saved_tensors
+        if not ctx.keepdims:
+            g = g.reshape(_kept_shape(ctx.in_shape, ctx.axis))
+        return ctx.xp.where(mask, g / count, 0)
+
+
+class Min(Max):
+    """Reduction to the minimum; ties share the gradient evenly, like ``torch.amin``."""
+
+    _reduce = staticmethod(np.min)
+
+
+def _axes(ndim: int, axis) -> tuple:
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    return tuple(a % ndim if ndim else a for a in axis)
+
+
+def _kept_shape(shape: tuple, axis) -> tuple:
+    axes = _axes(len(shape), axis)
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _reduced_shape(shape: tuple, axis) -> tuple:
+    axes = _axes(len(shape), axis)
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
+# =============================================================================== shape
+
+
+class Reshape(Function):
+    _label_args = ("shape",)
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        ctx.shape = shape
+        return a.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape)
+
+
+class Permute(Function):
+    _label_args = ("dims",)
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return a.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.permute_dims(g, tuple(np.argsort(ctx.dims)))
+
+
+class Expand(Function):
+    _label_args = ("shape",)
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = shape
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g  # the engine sums the broadcast axes back to the input's shape
+
+
+class GetItem(Function):
+    """Indexing; the backward scatter-adds, so repeated indices accumulate."""
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.in_shape = a.shape
+        ctx.index = index
+        return np.asarray(a[index])
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.xp is np:
+            return _scatter_add(g, ctx.in_shape, ctx.index)
+        return ScatterAdd.apply(g, ctx.in_shape, ctx.index)
+
+    @property
+    def label(self) -> str:
+        return f"GetItem({_index_repr(self.index)})"
+
+
+class ScatterAdd(Function):
+    """The backward of ``GetItem`` as an op of its own, so indexing has second derivatives."""
+
+    @staticmethod
+    def forward(ctx, g, shape, index):
+        ctx.index = index
+        return _scatter_add(g, shape, index)
+
+    @staticmethod
+    def backward(ctx, gg):
+        return gg[ctx.index]
+
+
+def _scatter_add(g: np.ndarray, shape: tuple, index) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    if _has_array_index(index):
+        np.add.at(out, index, g)
+    else:
+        out[index] = g  # basic indexing never repeats an element: a plain store is enough
+    return out
+
+
+def _has_array_index(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, np.ndarray) and i.dtype != np.bool_ for i in items)
+
+
+def _index_repr(index) -> str:
+    items = index if isinstance(index, tuple) else (index,)
+    parts = []
+    for i in items:
+        if isinstance(i, slice):
+            parts.append(
+                ":".join("" if v is None else str(v) for v in (i.start, i.stop))
+                + ("" if i.step is None else f":{i.step}")
+            )
+        elif i is Ellipsis:
+            parts.append("...")
+        elif i is None:
+            parts.append("None")
+        elif isinstance(i, np.ndarray):
+            parts.append(f"<{i.dtype} array {i.shape}>")
+        else:
+            parts.append(repr(i))
+    return ", ".join(parts)
+
+
+class Cat(Function):
+    _label_args = ("axis",)
+
+    @staticmethod
+    def forward(ctx, axis, *arrays):
+        ctx.axis = axis
+        ctx.sizes = [a.shape[axis] for a in arrays]
+        return np.concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        grads = [None]  # the axis argument
+        start = 0
+        axis = ctx.axis % g.ndim
+        lead = (slice(None),) * axis
+        for size, need in zip(ctx.sizes, ctx.needs_input_grad[1:]):
+            grads.append(g[lead + (slice(start, start + size),)] if need else None)
+            start += size
+        return tuple(grads)

@@ -1,0 +1,171 @@
+"""The ``tg.*`` function forms of Tensor ops (``tg.exp(x)`` is ``x.exp()``), as in PyTorch.
+
+Backward bodies call some of these through ``ctx.xp`` (``xp.where``, ``xp.cos`` ...), so the
+names that NumPy has keep NumPy's meaning here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .tensor import Tensor, where
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _method(name: str, summary: str):
+    def fn(x: Any, *args: Any, **kwargs: Any) -> Tensor:
+        return getattr(_t(x), name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (
+        f"{summary} Same as ``Tensor.{name}``.\n\n    Examples\n    --------\n"
+        f"    >>> import tinygrad_lite as tg\n    >>> tg.{name}(tg.ones(2)).shape\n    (2,)\n"
+    )
+    return fn
+
+
+exp = _method("exp", "Elementwise e**x.")
+log = _method("log", "Elementwise natural logarithm.")
+sqrt = _method("sqrt", "Elementwise square root.")
+abs = _method("abs", "Elementwise absolute value.")  # noqa: A001 (PyTorch's name)
+sin = _method("sin", "Elementwise sine.")
+cos = _method("cos", "Elementwise cosine.")
+tanh = _method("tanh", "Elementwise hyperbolic tangent.")
+sigmoid = _method("sigmoid", "Elementwise logistic function.")
+relu = _method("relu", "Elementwise max(x, 0).")
+leaky_relu = _method("leaky_relu", "Elementwise leaky ReLU.")
+sign = _method("sign", "Elementwise sign (not differentiable).")
+clip = _method("clip", "Limit values to [min, max].")
+clamp = clip
+softmax = _method("softmax", "Softmax along an axis.")
+log_softmax = _method("log_softmax", "Log-softmax along an axis.")
+logsumexp = _method("logsumexp", "Stable log(sum(exp(x))) over an axis.")
+squeeze = _method("squeeze", "Remove size-1 dimensions.")
+unsqueeze = _method("unsqueeze", "Insert a size-1 dimension.")
+flatten = _method("flatten", "Merge a range of dimensions.")
+transpose = _method("transpose", "Swap two dimensions.")
+argmax = _method("argmax", "Indices of the maxima.")
+argmin = _method("argmin", "Indices of the minima.")
+isfinite = _method("isfinite", "Elementwise test for finite values.")
+
+
+def _reduction(name: str, summary: str):
+    def fn(x: Any, axis: Any = None, keepdims: bool = False, **kwargs: Any) -> Tensor:
+        return getattr(_t(x), name)(axis, keepdims, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (
+        f"{summary} over ``axis``. Same as ``Tensor.{name}``.\n\n    Examples\n    --------\n"
+        f"    >>> import tinygrad_lite as tg\n    >>> tg.{name}(tg.ones(2, 3), axis=1).shape\n"
+        "    (2,)\n"
+    )
+    return fn
+
+
+sum = _reduction("sum", "Sum")  # noqa: A001 (PyTorch's name)
+mean = _reduction("mean", "Mean")
+var = _reduction("var", "Variance")
+std = _reduction("std", "Standard deviation")
+max = _reduction("max", "Maximum")  # noqa: A001 (PyTorch's name)
+min = _reduction("min", "Minimum")  # noqa: A001 (PyTorch's name)
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product (1-D, 2-D and batched).
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.matmul(tg.ones(2, 3), tg.ones(3, 4)).shape
+    (2, 4)
+    """
+    return _t(a) @ b
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum (ties split the gradient in half).
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.maximum(tg.tensor([1.0, 5.0]), 3.0).tolist()
+    [3.0, 5.0]
+    """
+    return _t(a).maximum(b) if isinstance(a, Tensor) or not isinstance(b, Tensor) else b.maximum(a)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise minimum (ties split the gradient in half).
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.minimum(tg.tensor([1.0, 5.0]), 3.0).tolist()
+    [1.0, 3.0]
+    """
+    return _t(a).minimum(b) if isinstance(a, Tensor) or not isinstance(b, Tensor) else b.minimum(a)
+
+
+def reshape(x: Any, *shape: Any) -> Tensor:
+    """Same data in a new shape.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.reshape(tg.zeros(6), (2, 3)).shape
+    (2, 3)
+    """
+    return _t(x).reshape(*shape)
+
+
+def permute(x: Any, *dims: Any) -> Tensor:
+    """Reorder dimensions.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.permute(tg.zeros(2, 3), (1, 0)).shape
+    (3, 2)
+    """
+    return _t(x).permute(*dims)
+
+
+permute_dims = permute  # the Array-API / NumPy 2 name, used by backward bodies
+
+
+def broadcast_to(x: Any, shape: Any) -> Tensor:
+    """Broadcast to ``shape``.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.broadcast_to(tg.zeros(3), (2, 3)).shape
+    (2, 3)
+    """
+    return _t(x).broadcast_to(shape)
+
+
+def numel(x: Any) -> int:
+    """Number of elements.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.numel(tg.zeros(2, 3))
+    6
+    """
+    return int(np.size(_t(x).data))
+
+
+__all__ = [
+    "abs", "argmax", "argmin", "broadcast_to", "clamp", "clip", "cos", "exp", "flatten",
+    "isfinite", "leaky_relu", "log", "log_softmax", "logsumexp", "matmul", "max", "maximum",
+    "mean", "min", "minimum", "numel", "permute", "permute_dims", "relu", "reshape", "sigmoid",
+    "sign", "sin", "softmax", "sqrt", "squeeze", "std", "sum", "tanh", "transpose", "unsqueeze",
+    "var", "where",
+]  # fmt: skip

@@ -1,0 +1,1107 @@
+"""``Tensor``: an ndarray that remembers the ops that made it, so it can compute gradients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import function as _function
+from . import ops
+from .function import (
+    RemovableHandle,
+    _new_tensor,
+    apply1,
+    apply2,
+    backprop,
+    default_float,
+    is_grad_enabled,
+)
+
+_SUPPORTED_KINDS = "biuf"
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Set the dtype that Python floats and float factories produce (float32 or float64).
+
+    Examples
+    --------
+    >>> import numpy as np, tinygrad_lite as tg
+    >>> tg.set_default_dtype(np.float64); tg.tensor(1.5).dtype
+    dtype('float64')
+    >>> tg.set_default_dtype(np.float32)
+    """
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise TypeError(f"set_default_dtype: only float32 or float64 are supported, got {dt}")
+    _function._default_float[0] = dt
+
+
+def get_default_dtype() -> np.dtype:
+    """Return the default float dtype (float32 unless changed).
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.get_default_dtype()
+    dtype('float32')
+    """
+    return default_float()
+
+
+def _to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
+    """Convert user data to an ndarray following the dtype rules of API.md."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        arr = np.array(data, dtype=dtype, copy=copy, subok=False)
+    else:
+        try:
+            arr = np.array(data, dtype=dtype, subok=False)
+        except ValueError as err:
+            raise ValueError(
+                f"tensor: cannot build a tensor from this data ({err}); nested lists must be "
+                "rectangular (all rows the same length)"
+            ) from None
+        if dtype is None and arr.dtype == np.float64 and not isinstance(data, np.generic):
+            # NOTE: Python floats become the default float dtype (float32), as in PyTorch.
+            arr = arr.astype(default_float())
+    if arr.dtype.kind not in _SUPPORTED_KINDS:
+        hint = ""
+        if arr.dtype == object:
+            hint = "; to combine Tensors use tg.stack or tg.cat"
+        raise TypeError(
+            f"tensor: unsupported data type {arr.dtype}; tinygrad_lite holds bool, integer and "
+            f"float data{hint}"
+        )
+    return arr
+
+
+def _check_grad_dtype(arr: np.ndarray, where: str) -> None:
+    if arr.dtype.kind != "f":
+        raise TypeError(
+            f"{where}: only floating-point tensors can require gradients, but this tensor has "
+            f"dtype {arr.dtype}. Build it with float data or pass dtype=np.float32 "
+            "(integer and bool tensors are for labels, indices and masks)."
+        )
+
+
+def _shape_args(shape: tuple, op: str) -> tuple:
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    try:
+        shape = tuple(int(s) for s in shape)
+    except (TypeError, ValueError):
+        raise TypeError(f"{op}: the shape must be integers, got {shape!r}") from None
+    return shape
+
+
+def _norm_axis(axis: Any, ndim: int, op: str) -> Any:
+    """Validate an ``axis`` argument (None, int or tuple) and make it non-negative."""
+    if axis is None:
+        return None
+    single = isinstance(axis, (int, np.integer))
+    axes = (axis,) if single else tuple(axis)
+    n = max(ndim, 1)
+    out = []
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -n <= a < n:
+            raise ValueError(
+                f"{op}: axis {a} is out of range for a tensor with {ndim} dimension(s) "
+                f"(valid: {-n} to {n - 1})"
+            )
+        out.append(int(a) % n)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: axis {axis!r} repeats a dimension")
+    if ndim == 0:
+        return None
+    return out[0] if single else tuple(sorted(out))
+
+
+def _axis_kw(axis: Any, keepdims: bool, dim: Any, keepdim: Any) -> tuple:
+    """Merge PyTorch's ``dim``/``keepdim`` aliases into NumPy's ``axis``/``keepdims``."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("pass either axis= or dim=, not both")
+        axis = dim
+    if keepdim is not None:
+        keepdims = keepdim
+    return axis, bool(keepdims)
+
+
+class Tensor:
+    """An n-dimensional array that records the ops applied to it, for reverse-mode autodiff.
+
+    Parameters
+    ----------
+    data : number, (nested) list, ndarray, np.matrix or Tensor
+        Copied. Python floats become the default float dtype (float32); integer and bool
+        data stay integer/bool.
+    requires_grad : bool
+        Record ops on this tensor so ``backward`` fills its ``.grad`` (float tensors only).
+    dtype : optional
+        Cast the data to this dtype.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> x = tg.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_hooks", "__weakref__")
+    __hash__ = object.__hash__
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        arr = _to_array(data, dtype)
+        if requires_grad:
+            _check_grad_dtype(arr, "Tensor(requires_grad=True)")
+        self.data = arr
+        self.grad = None
+        self._requires_grad = bool(requires_grad)
+        self.grad_fn = None
+        self._hooks = None
+
+    # ------------------------------------------------------------------------- properties
+    @property
+    def shape(self) -> tuple:
+        """The shape, a tuple of ints."""
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        """The number of elements (NumPy's ``size``; PyTorch's ``numel()``)."""
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype of the data."""
+        return self.data.dtype
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether ops on this tensor are recorded for backward."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not made by a recorded op (user tensors, parameters)."""
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 (NumPy's and PyTorch's name)
+        """The tensor with its dimensions reversed."""
+        if self.data.ndim < 2:
+            return self
+        return self.permute(*range(self.data.ndim - 1, -1, -1))
+
+    def numel(self) -> int:
+        """Return the number of elements (as PyTorch)."""
+        return self.data.size
+
+    def dim(self) -> int:
+        """Return the number of dimensions (as PyTorch)."""
+        return self.data.ndim
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    # ------------------------------------------------------------------------- conversion
+    def numpy(self) -> np.ndarray:
+        """Return the data as an ndarray (shared, not copied).
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([1, 2]).numpy()
+        array([1, 2])
+        """
+        return self.data
+
+    def item(self) -> Any:
+        """Return the value of a one-element tensor as a Python number.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([[2.5]]).item()
+        2.5
+        """
+        if self.data.size != 1:
+            raise ValueError(
+                f"item(): only one-element tensors can be converted to a Python number, this one "
+                f"has shape {self.shape}"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        """Return the data as (nested) Python lists.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([1, 2]).tolist()
+        [1, 2]
+        """
+        return self.data.tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or "
+                ".all()"
+            )
+        return bool(self.data)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        # Lets np.asarray(t) and plotting libraries read the values (outside the graph).
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # NOTE: ``ndarray (op) Tensor`` lands here; answer with the Tensor operator so the
+        # result stays in the graph. Any other NumPy function would silently leave it.
+        op = _REFLECTED.get(ufunc.__name__)
+        if method == "__call__" and op is not None and len(inputs) == 2 and not kwargs:
+            a, b = inputs
+            if isinstance(b, Tensor) and not isinstance(a, Tensor):
+                return getattr(b, op)(a)
+        raise TypeError(
+            f"np.{ufunc.__name__} was called on a tinygrad_lite Tensor. NumPy functions leave the "
+            f"autograd graph, so no gradient would flow. Use the Tensor method or tg function "
+            f"(e.g. t.{ufunc.__name__}() or tg.{ufunc.__name__}(t)), or call .numpy() first if "
+            "you want a plain array."
+        )
+
+    def __array_function__(self, func, types, args, kwargs):
+        raise TypeError(
+            f"np.{func.__name__} was called on a tinygrad_lite Tensor. NumPy functions leave the "
+            "autograd graph; use the Tensor method or tg function of the same name (tg.cat, "
+            "tg.stack, t.sum(), t.reshape() ...), or call .numpy() first for a plain array."
+        )
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = ""
+        if self.data.dtype not in (np.float32, np.int64, np.bool_):
+            extra += f", dtype={self.data.dtype.name}"
+        if self.grad_fn is not None:
+            extra += f", grad_fn=<{self.grad_fn.name}>"
+        elif self._requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    # ------------------------------------------------------------------------- autograd
+    def detach(self) -> Tensor:
+        """Return a tensor sharing this data but cut from the graph.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> x = tg.ones(2, requires_grad=True)
+        >>> (x * 2).detach().requires_grad
+        False
+        """
+        return _new_tensor(self.data)
+
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place (leaves only) and return self.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(2).requires_grad_().requires_grad
+        True
+        """
+        if flag:
+            _check_grad_dtype(self.data, "requires_grad_()")
+        elif self.grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad_(False) on a non-leaf tensor: it was made by an op that is "
+                "recorded in the graph; use .detach() to get a tensor without history"
+            )
+        self._requires_grad = bool(flag)
+        return self
+
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
+        """Compute the gradient of this tensor w.r.t. every leaf; accumulate it into ``.grad``.
+
+        Parameters
+        ----------
+        gradient : Tensor or array, optional
+            d(something)/d(self); may be omitted only when this tensor has one element.
+        retain_graph : bool, optional
+            Keep the values saved for backward so the graph can be backpropagated again
+            (defaults to ``create_graph``).
+        create_graph : bool
+            Record the backward pass too, so the gradients can be differentiated again.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> w = tg.tensor([3.0], requires_grad=True)
+        >>> (w ** 2).sum().backward()
+        >>> w.grad
+        tensor([6.])
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: none of the tensors it was "
+                "computed from has requires_grad=True (or it was computed under tg.no_grad()). "
+                "Create the parameters with requires_grad=True."
+            )
+        g = _root_gradient(self, gradient, "backward()")
+        if retain_graph is None:
+            retain_graph = create_graph
+        if create_graph:
+            g = _new_tensor(g)
+        backprop([self], [g], retain_graph=retain_graph, create_graph=create_graph)
+
+    def register_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> x = tg.ones(2, requires_grad=True)
+        >>> h = x.register_hook(lambda g: g * 10)
+        >>> x.sum().backward(); x.grad
+        tensor([10., 10.])
+        >>> h.remove()
+        """
+        if not self._requires_grad:
+            raise RuntimeError(
+                "register_hook: this tensor does not require grad, so no gradient will ever be "
+                "computed for it; set requires_grad=True first"
+            )
+        owner = self if self.grad_fn is None else self.grad_fn
+        if owner._hooks is None:
+            owner._hooks = []
+        owner._hooks.append(hook)
+        return RemovableHandle(owner._hooks, hook)
+
+    # ------------------------------------------------------------------------- arithmetic
+    def __add__(self, other: Any) -> Tensor:
+        return apply2(ops.Add, self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return apply2(ops.Add, self, other)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return apply2(ops.Sub, self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return apply2(ops.Sub, _operand(other, self), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return apply2(ops.Mul, self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return apply2(ops.Mul, self, other)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return apply2(ops.Div, self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return apply2(ops.Div, _operand(other, self), self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return apply2(ops.Pow, self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return apply2(ops.Pow, _operand(other, self), self)
+
+    def __neg__(self) -> Tensor:
+        return apply1(ops.Neg, self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return apply2(ops.MatMul, self, _operand(other, self))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return apply2(ops.MatMul, _operand(other, self), self)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace(other, np.add, "+=")
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace(other, np.subtract, "-=")
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace(other, np.multiply, "*=")
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._inplace(other, np.true_divide, "/=")
+
+    def _inplace(self, other: Any, ufunc: Any, symbol: str) -> Tensor:
+        # In-place updates are for data that no graph needs (parameters under no_grad).
+        if self._requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                f"in-place {symbol} on a tensor that requires grad would corrupt the graph; do it "
+                "under tg.no_grad() (as optimizers do) or write x = x "
+                f"{symbol[0]} y to build a new tensor"
+            )
+        value = other.data if isinstance(other, Tensor) else other
+        ufunc(self.data, value, out=self.data, casting="same_kind")
+        return self
+
+    def matmul(self, other: Any) -> Tensor:
+        """Matrix product (1-D, 2-D and batched, as ``np.matmul``).
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.ones(2, 3).matmul(tg.ones(3)).tolist()
+        [3.0, 3.0]
+        """
+        return self @ other
+
+    # ------------------------------------------------------------------------- elementwise
+    def exp(self) -> Tensor:
+        """Elementwise e**x."""
+        return apply1(ops.Exp, self)
+
+    def log(self) -> Tensor:
+        """Elementwise natural logarithm."""
+        return apply1(ops.Log, self)
+
+    def sqrt(self) -> Tensor:
+        """Elementwise square root."""
+        return apply1(ops.Sqrt, self)
+
+    def abs(self) -> Tensor:
+        """Elementwise absolute value (gradient 0 at 0, like PyTorch)."""
+        return apply1(ops.Abs, self)
+
+    def sin(self) -> Tensor:
+        """Elementwise sine."""
+        return apply1(ops.Sin, self)
+
+    def cos(self) -> Tensor:
+        """Elementwise cosine."""
+        return apply1(ops.Cos, self)
+
+    def tanh(self) -> Tensor:
+        """Elementwise hyperbolic tangent."""
+        return apply1(ops.Tanh, self)
+
+    def sigmoid(self) -> Tensor:
+        """Elementwise logistic function, stable at any |x|."""
+        return apply1(ops.Sigmoid, self)
+
+    def relu(self) -> Tensor:
+        """Elementwise max(x, 0) (gradient 0 at 0, like PyTorch)."""
+        return apply1(ops.Relu, self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        """Elementwise x if x > 0 else negative_slope * x.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([-2.0, 3.0]).leaky_relu(0.1).tolist()
+        [-0.20000000298023224, 3.0]
+        """
+        return apply1(ops.LeakyRelu, self, negative_slope)
+
+    def sign(self) -> Tensor:
+        """Elementwise sign (-1, 0 or 1); not differentiable (its gradient is 0)."""
+        return _new_tensor(np.sign(self.data))
+
+    def clip(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 (PyTorch's names)
+        """Limit values to [min, max]; the gradient is 1 inside and at the bounds, like PyTorch.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([-2.0, 0.5, 3.0]).clip(-1, 1).tolist()
+        [-1.0, 0.5, 1.0]
+        """
+        if min is None and max is None:
+            raise ValueError("clip: give at least one of min and max")
+        d = self.data
+        lo = _bound(min)
+        hi = _bound(max)
+        inside = np.ones(d.shape, dtype=bool)
+        if lo is not None:
+            inside &= d >= lo
+        if hi is not None:
+            inside &= d <= hi
+        clipped = np.clip(d, lo, hi).astype(d.dtype, copy=False)
+        return where(inside, self, _new_tensor(clipped))
+
+    clamp = clip
+
+    def maximum(self, other: Any) -> Tensor:
+        """Elementwise maximum; ties split the gradient in half, like ``torch.maximum``."""
+        return apply2(ops.Maximum, self, _operand(other, self))
+
+    def minimum(self, other: Any) -> Tensor:
+        """Elementwise minimum; ties split the gradient in half, like ``torch.minimum``."""
+        return -apply2(ops.Maximum, -self, -_operand(other, self))
+
+    def astype(self, dtype: Any) -> Tensor:
+        """Return a copy cast to ``dtype`` (differentiable between float dtypes).
+
+        Examples
+        --------
+        >>> import numpy as np, tinygrad_lite as tg
+        >>> tg.tensor([1, 2]).astype(np.float64).dtype
+        dtype('float64')
+        """
+        dt = np.dtype(dtype)
+        if dt.kind not in _SUPPORTED_KINDS:
+            raise TypeError(f"astype: unsupported dtype {dt}")
+        if self._requires_grad and dt.kind != "f":
+            return _new_tensor(self.data.astype(dt))
+        return apply1(ops.Cast, self, dt)
+
+    def to(self, dtype: Any) -> Tensor:
+        """Return the tensor in ``dtype`` (self if it already is), like PyTorch's ``.to``."""
+        return self if self.data.dtype == np.dtype(dtype) else self.astype(dtype)
+
+    def float(self) -> Tensor:
+        """Return the tensor as float32."""
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        """Return the tensor as float64."""
+        return self.to(np.float64)
+
+    def long(self) -> Tensor:
+        """Return the tensor as int64 (not differentiable)."""
+        return _new_tensor(self.data.astype(np.int64))
+
+    def clone(self) -> Tensor:
+        """Return a differentiable copy."""
+        return apply1(ops.Cast, self, self.data.dtype)
+
+    # ------------------------------------------------------------------------- comparisons
+    def __lt__(self, other: Any) -> Tensor:
+        return _new_tensor(self.data < _raw(other))
+
+    def __le__(self, other: Any) -> Tensor:
+        return _new_tensor(self.data <= _raw(other))
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _new_tensor(self.data > _raw(other))
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _new_tensor(self.data >= _raw(other))
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _new_tensor(np.asarray(self.data == _raw(other)))
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _new_tensor(np.asarray(self.data != _raw(other)))
+
+    def __invert__(self) -> Tensor:
+        return _new_tensor(~self.data)
+
+    def __and__(self, other: Any) -> Tensor:
+        return _new_tensor(self.data & _raw(other))
+
+    def __or__(self, other: Any) -> Tensor:
+        return _new_tensor(self.data | _raw(other))
+
+    def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """Whether any element is true (not differentiable)."""
+        return _new_tensor(np.asarray(self.data.any(axis=axis, keepdims=keepdims)))
+
+    def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        """Whether every element is true (not differentiable)."""
+        return _new_tensor(np.asarray(self.data.all(axis=axis, keepdims=keepdims)))
+
+    def isfinite(self) -> Tensor:
+        """Elementwise: neither NaN nor infinite (not differentiable)."""
+        return _new_tensor(np.isfinite(self.data))
+
+    def argmax(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None):
+        """Indices of the maxima (int64, not differentiable).
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([[1, 5], [7, 2]]).argmax(axis=1).tolist()
+        [1, 0]
+        """
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis = _norm_axis(axis, self.data.ndim, "argmax")
+        return _new_tensor(np.asarray(self.data.argmax(axis=axis, keepdims=keepdims)))
+
+    def argmin(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None):
+        """Indices of the minima (int64, not differentiable)."""
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis = _norm_axis(axis, self.data.ndim, "argmin")
+        return _new_tensor(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)))
+
+    # ------------------------------------------------------------------------- reductions
+    def sum(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """Sum over ``axis`` (None, int or tuple); ``dim``/``keepdim`` are PyTorch aliases.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0).tolist()
+        [4.0, 6.0]
+        """
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        if axis is not None:
+            axis = _norm_axis(axis, self.data.ndim, "sum")
+        return apply1(ops.Sum, self, axis, keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """Mean over ``axis``.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(dim=1).tolist()
+        [1.5, 3.5]
+        """
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis = _norm_axis(axis, self.data.ndim, "mean")
+        n = _count(self.data.shape, axis)
+        return self.sum(axis, keepdims) * (1.0 / n if n else float("nan"))
+
+    def var(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        correction: int = 1,
+        dim=None,
+        keepdim=None,
+    ) -> Tensor:
+        """Variance over ``axis``, dividing by ``N - correction`` (1 by default, like PyTorch).
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([1.0, 2.0, 3.0, 4.0]).var().item()
+        1.6666666269302368
+        """
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis = _norm_axis(axis, self.data.ndim, "var")
+        n = _count(self.data.shape, axis)
+        centered = self - self.mean(axis, keepdims=True)
+        denom = n - correction
+        return (centered * centered).sum(axis, keepdims) * (
+            1.0 / denom if denom > 0 else float("nan")
+        )
+
+    def std(
+        self,
+        axis: Any = None,
+        keepdims: bool = False,
+        *,
+        correction: int = 1,
+        dim=None,
+        keepdim=None,
+    ) -> Tensor:
+        """Standard deviation over ``axis`` (``sqrt(var)``, same ``correction``)."""
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        return self.var(axis, keepdims, correction=correction).sqrt()
+
+    def max(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """Maximum values over ``axis`` (ties share the gradient evenly; see ``argmax``).
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([[1.0, 5.0], [7.0, 2.0]]).max(axis=1).tolist()
+        [5.0, 7.0]
+        """
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis = _norm_axis(axis, self.data.ndim, "max")
+        return apply1(ops.Max, self, axis, keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
+        """Minimum values over ``axis`` (ties share the gradient evenly; see ``argmin``)."""
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis = _norm_axis(axis, self.data.ndim, "min")
+        return apply1(ops.Min, self, axis, keepdims)
+
+    def logsumexp(
+        self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None
+    ) -> Tensor:
+        """``log(sum(exp(x)))`` over ``axis``, computed without overflow.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> round(tg.tensor([1000.0, 1000.0]).logsumexp().item(), 3)
+        1000.693
+        """
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis = _norm_axis(axis, self.data.ndim, "logsumexp")
+        shift = _stable_shift(self.data, axis)
+        out = (self - shift).exp().sum(axis, keepdims=True).log() + shift
+        if not keepdims:
+            out = out.reshape(_reduced(self.data.shape, axis))
+        return out
+
+    def softmax(self, axis: int = -1, *, dim=None) -> Tensor:
+        """``exp(x) / sum(exp(x))`` along ``axis``, stable at any |x|.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([1000.0, 1000.0]).softmax(0).tolist()
+        [0.5, 0.5]
+        """
+        axis = _norm_axis(dim if dim is not None else axis, self.data.ndim, "softmax")
+        e = (self - _stable_shift(self.data, axis)).exp()
+        return e / e.sum(axis, keepdims=True)
+
+    def log_softmax(self, axis: int = -1, *, dim=None) -> Tensor:
+        """``log(softmax(x))`` along ``axis``, stable at any |x|.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([0.0, -1000.0]).log_softmax(0).tolist()
+        [0.0, -1000.0]
+        """
+        axis = _norm_axis(dim if dim is not None else axis, self.data.ndim, "log_softmax")
+        return self - self.logsumexp(axis, keepdims=True)
+
+    # ------------------------------------------------------------------------- shape
+    def reshape(self, *shape: Any) -> Tensor:
+        """Same data in a new shape; one dimension may be -1.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.arange(6).reshape(2, -1).shape
+        (2, 3)
+        """
+        shape = _shape_args(shape, "reshape")
+        if shape == self.data.shape:
+            return self
+        if shape.count(-1) > 1:
+            raise ValueError(f"reshape: only one dimension can be -1, got {shape}")
+        known = int(np.prod([s for s in shape if s != -1]))
+        size = self.data.size
+        if (-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size):
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {self.shape} ({size} elements) "
+                f"into shape {shape}"
+            )
+        return apply1(ops.Reshape, self, shape)
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge dimensions ``start_dim..end_dim`` into one.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(2, 3, 4).flatten(1).shape
+        (2, 12)
+        """
+        nd = self.data.ndim
+        if nd == 0:
+            return self.reshape(1)
+        s = _norm_axis(start_dim, nd, "flatten")
+        e = _norm_axis(end_dim, nd, "flatten")
+        if s > e:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        shape = self.data.shape
+        return self.reshape(shape[:s] + (-1,) + shape[e + 1 :])
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """Remove size-1 dimensions (all, or those in ``dim``; others are left, like PyTorch).
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(1, 3, 1).squeeze().shape
+        (3,)
+        """
+        shape = self.data.shape
+        if dim is None:
+            axes = {i for i, s in enumerate(shape) if s == 1}
+        else:
+            d = _norm_axis(dim, len(shape), "squeeze")
+            d = () if d is None else (d,) if isinstance(d, int) else d
+            axes = {i for i in d if shape[i] == 1}
+        return self.reshape(tuple(s for i, s in enumerate(shape) if i not in axes))
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a size-1 dimension at ``dim``.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(3).unsqueeze(0).shape
+        (1, 3)
+        """
+        nd = self.data.ndim + 1
+        if not -nd <= dim < nd:
+            raise ValueError(f"unsqueeze: dim {dim} is out of range for the result's {nd} dims")
+        dim %= nd
+        shape = self.data.shape
+        return self.reshape(shape[:dim] + (1,) + shape[dim:])
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder the dimensions.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(2, 3, 4).permute(2, 0, 1).shape
+        (4, 2, 3)
+        """
+        dims = _shape_args(dims, "permute")
+        nd = self.data.ndim
+        if sorted(d % nd if nd else d for d in dims) != list(range(nd)):
+            raise ValueError(
+                f"permute: {dims} is not a permutation of the {nd} dimensions of a tensor of shape "
+                f"{self.shape}"
+            )
+        dims = tuple(d % nd for d in dims)
+        if dims == tuple(range(nd)):
+            return self
+        return apply1(ops.Permute, self, dims)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dimensions (PyTorch's ``transpose``).
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(2, 3).transpose(0, 1).shape
+        (3, 2)
+        """
+        nd = self.data.ndim
+        d0 = _norm_axis(dim0, nd, "transpose")
+        d1 = _norm_axis(dim1, nd, "transpose")
+        if nd < 2 or d0 == d1:
+            return self
+        dims = list(range(nd))
+        dims[d0], dims[d1] = dims[d1], dims[d0]
+        return self.permute(*dims)
+
+    swapaxes = transpose
+
+    def expand(self, *shape: Any) -> Tensor:
+        """Broadcast to ``shape`` without copying; -1 keeps a dimension.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(3, 1).expand(3, 4).shape
+        (3, 4)
+        """
+        shape = _shape_args(shape, "expand")
+        lead = len(shape) - self.data.ndim
+        if lead < 0:
+            raise ValueError(
+                f"expand: the target shape {shape} has fewer dimensions than the tensor "
+                f"{self.shape}"
+            )
+        shape = tuple(
+            self.data.shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(shape)
+        )
+        return self.broadcast_to(shape)
+
+    def broadcast_to(self, shape: Any) -> Tensor:
+        """Broadcast to ``shape`` (NumPy's rules).
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(3).broadcast_to((2, 3)).shape
+        (2, 3)
+        """
+        shape = _shape_args((shape,) if not isinstance(shape, tuple) else shape, "broadcast_to")
+        if shape == self.data.shape:
+            return self
+        try:
+            ok = np.broadcast_shapes(self.data.shape, shape) == shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"broadcast_to: cannot broadcast shape {self.shape} to {shape}")
+        return apply1(ops.Expand, self, shape)
+
+    # ------------------------------------------------------------------------- indexing
+    def __getitem__(self, index: Any) -> Tensor:
+        return apply1(ops.GetItem, self, _index(index, self.data.shape))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if self._requires_grad or self.grad_fn is not None:
+            raise RuntimeError(
+                "item assignment on a tensor that requires grad would corrupt the graph; build a "
+                "new tensor with tg.where(mask, values, t) or assign under tg.no_grad() on .data"
+            )
+        self.data[_index(index, self.data.shape)] = _raw(value)
+
+
+# =============================================================================== helpers
+
+_REFLECTED = {
+    "add": "__radd__",
+    "subtract": "__rsub__",
+    "multiply": "__rmul__",
+    "true_divide": "__rtruediv__",
+    "divide": "__rtruediv__",
+    "power": "__rpow__",
+    "matmul": "__rmatmul__",
+    "less": "__gt__",
+    "less_equal": "__ge__",
+    "greater": "__lt__",
+    "greater_equal": "__le__",
+    "equal": "__eq__",
+    "not_equal": "__ne__",
+}
+
+
+def _raw(value: Any) -> Any:
+    return value.data if isinstance(value, Tensor) else value
+
+
+def _bound(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, Tensor):
+        return value.data
+    return value
+
+
+def _operand(value: Any, like: Tensor) -> Tensor:
+    """``value`` as a Tensor for the left side of a reflected op (or for matmul)."""
+    if isinstance(value, Tensor):
+        return value
+    return _function._constant(value, like.data.dtype)
+
+
+def _count(shape: tuple, axis: Any) -> int:
+    if axis is None:
+        return int(np.prod(shape, dtype=np.int64))
+    axes = (axis,) if isinstance(axis, int) else axis
+    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
+
+
+def _reduced(shape: tuple, axis: Any) -> tuple:
+    if axis is None:
+        return ()
+    axes = (axis,) if isinstance(axis, int) else axis
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
+def _stable_shift(data: np.ndarray, axis: Any) -> np.ndarray:
+    """The max along ``axis`` (kept), as a constant, with non-finite maxima replaced by 0."""
+    if data.size == 0:
+        return np.zeros((), dtype=data.dtype)
+    m = data.max(axis=axis, keepdims=True)
+    if not np.isfinite(m).all():
+        m = np.where(np.isfinite(m), m, 0).astype(data.dtype)
+    return m
+
+
+def _index(index: Any, shape: tuple) -> Any:
+    """Turn Tensors and lists inside an index into ndarrays; reject float indices clearly."""
+    items = index if isinstance(index, tuple) else (index,)
+    out = []
+    changed = False
+    for i in items:
+        if isinstance(i, Tensor):
+            i = i.data
+            changed = True
+        elif isinstance(i, list):
+            i = np.asarray(i)
+            changed = True
+        if isinstance(i, np.ndarray) and i.dtype.kind not in "biu":
+            raise IndexError(
+                f"tensors used as indices must be integer or bool, got dtype {i.dtype} "
+                f"(indexing a tensor of shape {shape})"
+            )
+        if isinstance(i, float):
+            raise IndexError(f"index {i!r} is a float; indices must be integers")
+        out.append(i)
+    if not changed:
+        return index
+    return tuple(out) if isinstance(index, tuple) else out[0]
+
+
+def _root_gradient(t: Tensor, gradient: Any, op: str) -> np.ndarray:
+    """The starting gradient of a backward pass, checked against the tensor's shape."""
+    if gradient is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"{op}: grad can be implicitly created only for one-element tensors, but this "
+                f"tensor has shape {t.shape}. Reduce it first (e.g. loss.sum() or loss.mean()) "
+                "or pass gradient=tg.ones_like(t) (the gradient of something w.r.t. it)."
+            )
+        return np.ones_like(t.data)
+    g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
+    if g.shape != t.data.shape:
+        raise ValueError(
+            f"{op}: gradient has shape {tuple(g.shape)} but the tensor has shape {t.shape}; they "
+            "must match"
+        )
+    return np.array(g, dtype=t.data.dtype)  # a copy: .grad must never alias the user's array
+
+
+def where(condition: Any, x: Any, y: Any) -> Tensor:
+    """Elementwise ``x`` where ``condition`` is true, else ``y`` (both broadcast).
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> t = tg.tensor([-1.0, 2.0])
+    >>> tg.where(t > 0, t, 0.0).tolist()
+    [0.0, 2.0]
+    """
+    cond = np.asarray(_raw(condition))
+    if cond.dtype != np.bool_:
+        cond = cond.astype(bool)
+    if isinstance(x, Tensor) and isinstance(y, Tensor) and x.data.dtype != y.data.dtype:
+        x, y = _function._promote(ops.Where, x, y)
+    elif not isinstance(x, Tensor) and not isinstance(y, Tensor):
+        x = Tensor(x)
+    elif not isinstance(x, Tensor):
+        x = _operand(x, y)
+    elif not isinstance(y, Tensor):
+        y = _operand(y, x)
+    return ops.Where.apply(cond, x, y)
+
+
+_function.Tensor = Tensor
