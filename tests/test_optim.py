@@ -314,6 +314,15 @@ def test_zero_grad_set_to_none_and_to_zeros():
     assert w.grad is None
 
 
+def test_zero_grad_replaces_a_gradient_that_has_history():
+    w = tg.tensor(np.array([1.0, 2.0]), requires_grad=True)
+    (w * w * w).sum().backward(create_graph=True)
+    assert w.grad.grad_fn is not None
+    SGD([w], lr=0.1).zero_grad(set_to_none=False)
+    assert w.grad.grad_fn is None
+    np.testing.assert_array_equal(w.grad.data, [0.0, 0.0])
+
+
 def test_step_with_closure_returns_loss_and_enables_grad():
     w = tg.tensor(np.array([1.0]), requires_grad=True)
     opt = SGD([w], lr=0.1)

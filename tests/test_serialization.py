@@ -267,3 +267,28 @@ def test_load_accepts_a_path_subclass(tmp_path):
     save({"a": 1}, pathlib.PurePath(tmp_path / "p"))
     assert zipfile.is_zipfile(tmp_path / "p.npz")
     assert load(tmp_path / "p") == {"a": 1}
+
+
+def test_scheduler_state_dicts_round_trip(tmp_path):
+    from tinygrad_lite.optim import lr_scheduler
+
+    def make():
+        opt = SGD([tg.tensor(np.ones(1), requires_grad=True)], lr=0.1)
+        return opt, lr_scheduler.ReduceLROnPlateau(opt, patience=0, factor=0.5)
+
+    opt, sched = make()
+    for loss in (1.0, 2.0, 0.5):
+        sched.step(loss)
+    save(sched.state_dict(), tmp_path / "sched")
+    save(opt.state_dict(), tmp_path / "opt")
+    opt2, sched2 = make()
+    opt2.load_state_dict(load(tmp_path / "opt"))
+    sched2.load_state_dict(load(tmp_path / "sched"))
+    _same(sched2.state_dict(), sched.state_dict())
+    for s in (sched, sched2):
+        s.step(0.6)
+    assert sched2.get_last_lr() == sched.get_last_lr() == [0.025]
+    fresh = make()[1].state_dict()
+    assert fresh["best"] == float("inf")
+    save(fresh, tmp_path / "inf")
+    assert load(tmp_path / "inf")["best"] == float("inf")
