@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -12,7 +12,9 @@ import tinygrad_lite as tg
 from tinygrad_lite import nn
 from tinygrad_lite.nn import functional as F
 
-FEW = settings(max_examples=15, deadline=None)
+FEW = settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def leaf(a) -> tg.Tensor:
