@@ -33,7 +33,7 @@ def test_tiny_cross_checks_pass_numpy_vs_tinygrad_lite(capsys):
 
 @pytest.mark.torch
 def test_tiny_cross_checks_pass_with_torch(torch, capsys):
-    rc = suite.main(["--tiny", "--check-only", "--only", "OPS,W1,W2,W3,W4"])
+    rc = suite.main(["--tiny", "--check-only", "--only", "OPS,W1,W2,W3"])
     out = capsys.readouterr().out
     assert "FAIL" not in out, out
     assert rc == 0
@@ -228,7 +228,7 @@ def test_row_statistics_and_tables_hand_values():
 def test_interleaved_gives_one_sample_per_key_and_round():
     calls = []
     steps = {k: (lambda k=k: calls.append(k)) for k in "abc"}
-    samples = interleaved(steps, rounds=3, target_s=1e-5, warmup=0)
+    samples = interleaved(steps, rounds=3, target_s=0.0, warmup=0)
     assert {k: len(v) for k, v in samples.items()} == {"a": 3, "b": 3, "c": 3}
     assert all(s >= 0 for v in samples.values() for s in v)
 
