@@ -77,8 +77,8 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
     Examples
     --------
-    >>> round(calculate_gain("leaky_relu", 0.2), 6)
-    1.386750
+    >>> round(calculate_gain("leaky_relu", 0.2), 4)
+    1.3868
     """
     if nonlinearity in _LINEAR_LIKE:
         return 1.0

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from tinygrad_lite.tensor import Tensor
+from tinygrad_lite.tensor import Tensor, get_default_dtype
 
 __all__ = ["Module", "Parameter", "Sequential", "RemovableHandle", "StateDictError"]
 
@@ -30,17 +30,11 @@ class Parameter(Tensor):
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
-            from tinygrad_lite.tensor import get_default_dtype
-
             data = np.empty(0, dtype=get_default_dtype())
+        super().__init__(data, requires_grad=requires_grad)
         if isinstance(data, Tensor):
-            shared = data.data
-            super().__init__(shared[()] if shared.ndim == 0 else shared[:0], requires_grad=False)
-            # NOTE: share the caller's array, as torch.nn.Parameter(t) shares t's storage.
-            self.data = shared
-            self.requires_grad = requires_grad
-        else:
-            super().__init__(data, requires_grad=requires_grad)
+            # NOTE: share the Tensor's array, as torch.nn.Parameter(t) shares t's storage.
+            self.data = data.data
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
