@@ -220,6 +220,13 @@ def test_tensor_transform_keeps_the_graph_when_it_requires_grad():
     x = tg.tensor([[1.0, 1.0]], requires_grad=True)
     MinMaxScaler().fit([[0.0, 0.0], [4.0, 2.0]]).transform(x).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [[0.25, 0.5]])
+    # with clip=True the clipped entry (5 -> 1.25 -> 1) gets no gradient
+    z = tg.tensor([[1.0, 5.0]], requires_grad=True)
+    clipper = MinMaxScaler(clip=True).fit([[0.0, 0.0], [4.0, 4.0]])
+    out = clipper.transform(z)
+    np.testing.assert_allclose(out.numpy(), [[0.25, 1.0]])
+    out.sum().backward()
+    np.testing.assert_allclose(z.grad.numpy(), [[0.25, 0.0]])
     with tg.no_grad():
         assert s.transform(x).grad_fn is None
 
@@ -530,3 +537,23 @@ def test_generic_dataset_errors():
         list(DataLoader(Mixed(), batch_size=2))
     with pytest.raises(TypeError, match="must define __len__ and __getitem__"):
         DataLoader(iter(range(3)))
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("drop_last", [False, True])
+@pytest.mark.parametrize(("n", "batch_size"), [(0, 3), (1, 3), (7, 3), (9, 3), (5, 8)])
+def test_batches_match_pytorch_without_shuffle(torch, n, batch_size, drop_last):
+    x = np.arange(2.0 * n, dtype=np.float32).reshape(n, 2)
+    y = np.arange(n)
+    ours = DataLoader(TensorDataset(tg.tensor(x), tg.tensor(y)), batch_size, drop_last=drop_last)
+    data = torch.utils.data
+    theirs = data.DataLoader(
+        data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)),
+        batch_size=batch_size,
+        drop_last=drop_last,
+    )
+    assert len(ours) == len(theirs)
+    pairs = list(zip(ours, theirs, strict=True))
+    for (xb, yb), (tx, ty) in pairs:
+        np.testing.assert_array_equal(xb.numpy(), tx.numpy())
+        np.testing.assert_array_equal(yb.numpy(), ty.numpy())

@@ -63,7 +63,7 @@ def test_mlp_learns_xor():
 def train_two_moons(seed: int) -> float:
     tg.manual_seed(seed)
     X_raw, y = two_moons(200, 0.1, np.random.default_rng(seed))
-    X = StandardScaler().fit_transform(tg.tensor(X_raw))
+    X = StandardScaler().fit_transform(tg.tensor(X_raw.astype(np.float32)))
     assert isinstance(X, tg.Tensor) and X.dtype == np.float32
     loader = DataLoader(TensorDataset(X, tg.tensor(y)), batch_size=32, shuffle=True)
     model = nn.Sequential(

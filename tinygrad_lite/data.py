@@ -244,15 +244,17 @@ class StandardScaler(_Scaler):
             # NOTE: two passes (sum of squared deviations), not E[x^2] - E[x]^2, which
             # cancels catastrophically when the mean is large compared to the spread.
             dev = np.subtract(arr, mean, dtype=np.float64)
-            np.square(dev, out=dev)
-            var = dev.mean(axis=0)
-            var[arr.max(axis=0) == arr.min(axis=0)] = 0.0  # exact, whatever the mean's round-off
+            n = arr.shape[0]
+            var = np.einsum("ij,ij->j", dev, dev) / n
             # NOTE: a variance within the round-off bound of its computation (n * eps * var
             # plus the mean's own error squared, scikit-learn's criterion) is noise, not
             # spread: such a column is treated as constant and left unscaled.
-            n = arr.shape[0]
             eps = np.finfo(np.float64).eps
             constant = var <= n * eps * var + (n * mean * eps) ** 2
+            if constant.any():  # rare: only then pay for the exact check, on those columns
+                cols = np.flatnonzero(constant)
+                sub = arr[:, cols]
+                var[cols[sub.max(axis=0) == sub.min(axis=0)]] = 0.0  # exact, despite round-off
             scale = np.where(constant, 1.0, np.sqrt(var))
         elif not self.with_mean:
             mean = None
