@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from tinygrad_lite.function import Function
-from tinygrad_lite.tensor import Tensor
 
 import tinygrad_lite as tg
+from tinygrad_lite.function import Function
 from tinygrad_lite.random import generator
+from tinygrad_lite.tensor import Tensor
 
 __all__ = [
     "relu",
@@ -272,7 +272,8 @@ def batch_norm(
     >>> from tinygrad_lite.nn import functional as F
     >>> rm, rv = tg.zeros(1), tg.ones(1)
     >>> y = F.batch_norm(tg.tensor([[1.0], [3.0]]), rm, rv, training=True)
-    >>> [round(v, 3) for v in y.reshape(-1).tolist()], rm.tolist(), rv.tolist()
+    >>> r = lambda t: [round(v, 3) for v in t.reshape(-1).tolist()]
+    >>> r(y), r(rm), r(rv)
     ([-1.0, 1.0], [0.2], [1.1])
     """
     op = "batch_norm"

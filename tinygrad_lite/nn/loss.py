@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tinygrad_lite.tensor import Tensor
-
 from tinygrad_lite.nn import functional as F
 from tinygrad_lite.nn.module import Module
+from tinygrad_lite.tensor import Tensor
 
 __all__ = [
     "MSELoss",
