@@ -510,3 +510,77 @@ def test_weighted_loss_modules_keep_weight_as_buffer():
     ce = nn.CrossEntropyLoss(weight=tg.tensor([1.0, 2.0]))
     assert list(ce.state_dict()) == ["weight"] and list(ce.parameters()) == []
     assert list(nn.BCEWithLogitsLoss(pos_weight=tg.ones(2)).state_dict()) == ["pos_weight"]
+
+
+# ------------------------------------------------------------------------- second order
+
+
+def _hvp(fn, x: np.ndarray, v: np.ndarray) -> np.ndarray:
+    a = leaf(x)
+    (g,) = tg.grad(fn(a), [a], create_graph=True)
+    (h,) = tg.grad((g * tg.tensor(v)).sum(), [a])
+    return h.numpy()
+
+
+SECOND_ORDER = {
+    "mse": (
+        lambda a, y: F.mse_loss(a, y),
+        lambda a, y, t: t.nn.functional.mse_loss(a, y),
+    ),
+    "huber": (
+        lambda a, y: F.huber_loss(a, y, delta=0.3),
+        lambda a, y, t: t.nn.functional.huber_loss(a, y, delta=0.3),
+    ),
+    "bce": (
+        lambda a, y: F.binary_cross_entropy(a, y, reduction="sum"),
+        lambda a, y, t: t.nn.functional.binary_cross_entropy(a, y, reduction="sum"),
+    ),
+    "bce_logits": (
+        lambda a, y: F.binary_cross_entropy_with_logits(a, y),
+        lambda a, y, t: t.nn.functional.binary_cross_entropy_with_logits(a, y),
+    ),
+}
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", list(SECOND_ORDER))
+def test_hessian_vector_product_matches_torch(torch, name):
+    ours, theirs = SECOND_ORDER[name]
+    rng = np.random.default_rng(13)
+    x, y, v = rng.uniform(0.1, 0.9, (3, 4)), rng.uniform(0, 1, (3, 4)), rng.normal(size=(3, 4))
+    h = _hvp(lambda a: ours(a, tg.tensor(y)), x, v)
+    pa = torch.tensor(x, requires_grad=True)
+    (pg,) = torch.autograd.grad(theirs(pa, torch.tensor(y), torch), [pa], create_graph=True)
+    (ph,) = torch.autograd.grad((pg * torch.tensor(v)).sum(), [pa])
+    np.testing.assert_allclose(h, ph.numpy(), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.torch
+def test_cross_entropy_hessian_vector_product_matches_torch(torch):
+    rng = np.random.default_rng(14)
+    x, v, labels = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), rng.integers(0, 4, 3)
+    h = _hvp(lambda a: F.cross_entropy(a, tg.tensor(labels)), x, v)
+    pa = torch.tensor(x, requires_grad=True)
+    loss = torch.nn.functional.cross_entropy(pa, torch.tensor(labels))
+    (pg,) = torch.autograd.grad(loss, [pa], create_graph=True)
+    (ph,) = torch.autograd.grad((pg * torch.tensor(v)).sum(), [pa])
+    np.testing.assert_allclose(h, ph.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_second_derivatives_hand_computed():
+    x, v = np.array([-1.0, 0.0, 2.0]), np.array([1.0, -2.0, 0.5])
+    y = tg.tensor([0.0, 1.0, 1.0])
+    s = 1 / (1 + np.exp(-x))
+    np.testing.assert_allclose(
+        _hvp(lambda a: F.binary_cross_entropy_with_logits(a, y, reduction="sum"), x, v),
+        s * (1 - s) * v,
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(_hvp(lambda a: F.mse_loss(a, y), x, v), 2 * v / 3, rtol=1e-12)
+    p, t = np.array([0.2, 0.5]), np.array([1.0, 0.0])
+    # d2/dx2 of -(t log x + (1 - t) log(1 - x)) = t / x**2 + (1 - t) / (1 - x)**2
+    np.testing.assert_allclose(
+        _hvp(lambda a: F.binary_cross_entropy(a, tg.tensor(t), reduction="sum"), p, np.ones(2)),
+        t / p**2 + (1 - t) / (1 - p) ** 2,
+        rtol=1e-9,
+    )

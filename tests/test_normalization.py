@@ -348,3 +348,25 @@ def test_layer_norm_shape_errors():
         nn.LayerNorm((2, 3, 4))(tg.ones(3, 4))
     with pytest.raises(TypeError, match=r"LayerNorm: normalized_shape must be an int"):
         nn.LayerNorm(())
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("which", ["batch_norm", "layer_norm"])
+def test_norm_hessian_vector_product_matches_torch(torch, which):
+    rng = np.random.default_rng(15)
+    x, v = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    ours = {
+        "batch_norm": lambda a: F.batch_norm(a, None, None, training=True),
+        "layer_norm": lambda a: F.layer_norm(a, 3),
+    }[which]
+    theirs = {
+        "batch_norm": lambda a: torch.nn.functional.batch_norm(a, None, None, training=True),
+        "layer_norm": lambda a: torch.nn.functional.layer_norm(a, (3,)),
+    }[which]
+    a = leaf(x)
+    (g,) = tg.grad((ours(a) ** 3).sum(), [a], create_graph=True)
+    (h,) = tg.grad((g * tg.tensor(v)).sum(), [a])
+    pa = torch.tensor(x, requires_grad=True)
+    (pg,) = torch.autograd.grad((theirs(pa) ** 3).sum(), [pa], create_graph=True)
+    (ph,) = torch.autograd.grad((pg * torch.tensor(v)).sum(), [pa])
+    np.testing.assert_allclose(h.numpy(), ph.numpy(), rtol=1e-8, atol=1e-10)
