@@ -32,6 +32,21 @@ class _GradMode(threading.local):
 
 
 _mode = _GradMode()
+# NOTE: the number of threads whose grad mode is off. While it is 0 (the usual case) the hot
+# path reads one module global instead of the slower thread-local.
+_threads_without_grad = 0
+_mode_lock = threading.Lock()
+
+
+def _set_grad_mode(flag: bool) -> bool:
+    """Set this thread's grad mode, keep the global count right, and return the old mode."""
+    global _threads_without_grad
+    prev = _mode.enabled
+    if prev != flag:
+        with _mode_lock:
+            _mode.enabled = flag
+            _threads_without_grad += -1 if flag else 1
+    return prev
 
 
 def is_grad_enabled() -> bool:
@@ -53,23 +68,21 @@ class _SetGradMode:
     enabled = True
 
     def __enter__(self) -> None:
-        self._prev = _mode.enabled
-        _mode.enabled = self.enabled
+        self._prev = _set_grad_mode(self.enabled)
 
     def __exit__(self, *exc: object) -> None:
-        _mode.enabled = self._prev
+        _set_grad_mode(self._prev)
 
     def __call__(self, func: Callable) -> Callable:
         mode = self.enabled
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            prev = _mode.enabled
-            _mode.enabled = mode
+            prev = _set_grad_mode(mode)
             try:
                 return func(*args, **kwargs)
             finally:
-                _mode.enabled = prev
+                _set_grad_mode(prev)
 
         return wrapper
 
@@ -231,7 +244,7 @@ class Function:
                 )
             out = np.asarray(out, dtype=first_float)
         result = _new_tensor(out)
-        if _mode.enabled and any(needs):
+        if any(needs) and (_threads_without_grad == 0 or _mode.enabled):
             if out.dtype.kind != "f":
                 raise TypeError(
                     f"{cls.__name__}.forward returned dtype {out.dtype} from inputs that require "
@@ -255,40 +268,45 @@ class Function:
 
 def _new_tensor(data: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Any:
     """Wrap an ndarray in a Tensor without copying or validating it (internal hot path)."""
-    t = _tensor_new(Tensor)
+    t = _object_new(Tensor)
     t.data = data
-    t.grad = None
-    t._requires_grad = requires_grad
-    t.grad_fn = grad_fn
-    t._hooks = None
+    if requires_grad:
+        t._requires_grad = True
+        t.grad_fn = grad_fn
     return t
 
 
-_tensor_new = object.__new__
+_object_new = object.__new__
+_ndarray = np.ndarray
 
 
 def apply1(cls: type[Function], x: Any, *args: Any) -> Any:
     """Record a one-tensor op (the hot path of unary ops and reductions)."""
-    ctx = cls.__new__(cls)
+    ctx = _object_new(cls)
     out = cls.forward(ctx, x.data, *args)
-    if out.__class__ is not np.ndarray:
+    if out.__class__ is not _ndarray:
         out = np.asarray(out)  # NumPy hands back scalars for 0-d inputs
-    if x._requires_grad and _mode.enabled:
+    t = _object_new(Tensor)
+    t.data = out
+    if x._requires_grad and (_threads_without_grad == 0 or _mode.enabled):
         ctx.inputs = (x,)
-        ctx.needs_input_grad = (True,)
-        t = _new_tensor(out, True, ctx)
-    else:
-        t = _new_tensor(out)
+        ctx.needs_input_grad = _ONE_INPUT
+        t._requires_grad = True
+        t.grad_fn = ctx
     if _anomaly is not None:
         ctx.inputs = (x,)
         _anomaly.check_forward(ctx, out)
     return t
 
 
+_ONE_INPUT = (True,)
+
+
 def apply2(cls: type[Function], a: Any, b: Any) -> Any:
     """Record a binary op; ``b`` may be a Python number (kept weak, as NumPy 2 does)."""
-    ctx = cls.__new__(cls)
+    ctx = _object_new(cls)
     ad = a.data
+    t = _object_new(Tensor)
     if isinstance(b, Tensor):
         bd = b.data
         if ad.dtype is not bd.dtype:
@@ -298,43 +316,49 @@ def apply2(cls: type[Function], a: Any, b: Any) -> Any:
         try:
             out = cls.forward(ctx, ad, bd)
         except ValueError as err:
-            if ad.shape == bd.shape or "broadcast" not in str(err):
-                raise
-            raise ValueError(
-                f"{cls.__name__}: shapes {ad.shape} and {bd.shape} cannot be broadcast together "
-                "(NumPy rules: trailing dimensions must be equal or 1); reshape or unsqueeze one "
-                "operand"
-            ) from None
-        if out.__class__ is not np.ndarray:
+            raise _broadcast_error(cls, ad, bd, err) from None
+        if out.__class__ is not _ndarray:
             out = np.asarray(out)
+        t.data = out
         ra = a._requires_grad
         rb = b._requires_grad
-        if (ra or rb) and _mode.enabled:
+        if (ra or rb) and (_threads_without_grad == 0 or _mode.enabled):
             ctx.inputs = (a, b)
             ctx.needs_input_grad = (ra, rb)
-            t = _new_tensor(out, True, ctx)
-        else:
-            t = _new_tensor(out)
+            t._requires_grad = True
+            t.grad_fn = ctx
     else:
         if b.__class__ not in _PY_SCALARS:
             return apply2(cls, a, _constant(b, ad.dtype))
         out = cls.forward(ctx, ad, b)
-        if out.__class__ is not np.ndarray:
+        if out.__class__ is not _ndarray:
             out = np.asarray(out)
         if out.dtype is not ad.dtype and ad.dtype.kind != "f" and out.dtype.kind == "f":
             # NOTE: int tensor (op) Python float gives the default float dtype, as in PyTorch.
             out = out.astype(default_float())
-        if a._requires_grad and _mode.enabled:
+        t.data = out
+        if a._requires_grad and (_threads_without_grad == 0 or _mode.enabled):
             ctx.inputs = (a, None)
-            ctx.needs_input_grad = (True, False)
-            t = _new_tensor(out, True, ctx)
-        else:
-            t = _new_tensor(out)
+            ctx.needs_input_grad = _FIRST_OF_TWO
+            t._requires_grad = True
+            t.grad_fn = ctx
     if _anomaly is not None:
         if not ctx.inputs:
             ctx.inputs = (a, b if isinstance(b, Tensor) else None)
         _anomaly.check_forward(ctx, out)
     return t
+
+
+_FIRST_OF_TWO = (True, False)
+
+
+def _broadcast_error(cls: type[Function], ad: np.ndarray, bd: np.ndarray, err: Exception):
+    if ad.shape == bd.shape or "broadcast" not in str(err):
+        return err
+    return ValueError(
+        f"{cls.__name__}: shapes {ad.shape} and {bd.shape} cannot be broadcast together "
+        "(NumPy rules: trailing dimensions must be equal or 1); reshape or unsqueeze one operand"
+    )
 
 
 _PY_SCALARS = frozenset({int, float, bool})
@@ -534,8 +558,7 @@ def backprop(
             prev = grads.get(fn)
             grads[fn] = g if prev is None else prev + g
 
-    prev_mode = _mode.enabled
-    _mode.enabled = create_graph
+    prev_mode = _set_grad_mode(create_graph)
     try:
         while ready:
             fn = ready.pop()
@@ -561,26 +584,31 @@ def backprop(
                 fn.saved_tensors = None
             if _anomaly is not None:
                 _anomaly.check_backward(fn, g, gin)
-            if type(gin) is not tuple:
+            inputs = fn.inputs
+            if gin.__class__ is not tuple:
                 gin = (gin,)
-            for t, need, gi in zip(fn.inputs, fn.needs_input_grad, gin):
-                if not need:
-                    continue
-                p = t.grad_fn
-                if gi is not None:
-                    if gi.shape != t.data.shape:
-                        gi = _unbroadcast(gi, t.data.shape, fn, _position(fn.inputs, t))
-                    if p is None:
-                        prev = leaf_grads.get(t)
-                        leaf_grads[t] = gi if prev is None else prev + gi
-                    else:
-                        prev = grads.get(p)
-                        grads[p] = gi if prev is None else prev + gi
-                if p is not None:
-                    c = deps[p] - 1
-                    deps[p] = c
-                    if c == 0:
-                        ready.append(p)
+            i = 0
+            for need in fn.needs_input_grad:
+                if need:
+                    t = inputs[i]
+                    gi = gin[i]
+                    p = t.grad_fn
+                    if gi is not None:
+                        shape = t.data.shape
+                        if gi.shape != shape:
+                            gi = _unbroadcast(gi, shape, fn, i)
+                        if p is None:
+                            prev = leaf_grads.get(t)
+                            leaf_grads[t] = gi if prev is None else prev + gi
+                        else:
+                            prev = grads.get(p)
+                            grads[p] = gi if prev is None else prev + gi
+                    if p is not None:
+                        c = deps[p] - 1
+                        deps[p] = c
+                        if c == 0:
+                            ready.append(p)
+                i += 1
         if wanted is None:
             _accumulate_into_leaves(leaf_grads, root_grads, create_graph)
             return None
@@ -591,12 +619,7 @@ def backprop(
                 captured[id(leaf)] = g
         return captured
     finally:
-        _mode.enabled = prev_mode
-
-
-def _position(items: tuple, item: Any) -> int:
-    # NOTE: not tuple.index, which would call Tensor.__eq__ (elementwise) on other entries.
-    return next(i for i, x in enumerate(items) if x is item)
+        _set_grad_mode(prev_mode)
 
 
 def _release(fn: Function, deps: dict, ready: list) -> None:

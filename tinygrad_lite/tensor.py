@@ -155,7 +155,12 @@ class Tensor:
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_hooks", "__weakref__")
+    # NOTE: class-level defaults, not __slots__: an op's output then needs only ``data`` (and
+    # ``grad_fn``) set, which is the cheapest object construction Python offers.
+    grad: Tensor | None = None
+    grad_fn: Any = None
+    _requires_grad = False
+    _hooks: list | None = None
     __hash__ = object.__hash__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -163,10 +168,8 @@ class Tensor:
         if requires_grad:
             _check_grad_dtype(arr, "Tensor(requires_grad=True)")
         self.data = arr
-        self.grad = None
-        self._requires_grad = bool(requires_grad)
-        self.grad_fn = None
-        self._hooks = None
+        if requires_grad:
+            self._requires_grad = True
 
     # ------------------------------------------------------------------------- properties
     @property
