@@ -212,3 +212,14 @@ def test_nonfinite_error_like_torch_raises(torch):
         torch.nn.utils.clip_grad_norm_(_torch_params(torch, grads), 1.0, error_if_nonfinite=True)
     with pytest.raises(RuntimeError, match="is inf"):
         clip_grad_norm_(_params_with_grads(*grads), 1.0, error_if_nonfinite=True)
+
+
+def test_grads_from_one_upstream_gradient_are_each_scaled_once():
+    a = tg.tensor([3.0, 0.0], requires_grad=True)
+    b = tg.tensor([0.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()  # both leaves receive the same upstream gradient [1, 1]
+    total = clip_grad_norm_([a, b], max_norm=1.0)
+    assert float(total) == pytest.approx(2.0)
+    coef = 1.0 / (2.0 + 1e-6)
+    np.testing.assert_allclose(a.grad.data, [coef, coef], rtol=1e-6)
+    np.testing.assert_allclose(b.grad.data, [coef, coef], rtol=1e-6)
