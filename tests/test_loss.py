@@ -584,3 +584,22 @@ def test_second_derivatives_hand_computed():
         t / p**2 + (1 - t) / (1 - p) ** 2,
         rtol=1e-9,
     )
+
+
+def test_losses_keep_float32():
+    f32 = np.float32
+    x = tg.tensor(np.array([[0.2, 0.7]], dtype=f32), requires_grad=True)
+    y = tg.tensor(np.array([[0.0, 1.0]], dtype=f32))
+    outs = [
+        F.mse_loss(x, y),
+        F.l1_loss(x, y),
+        F.huber_loss(x, y),
+        F.binary_cross_entropy(x, y),
+        F.binary_cross_entropy_with_logits(x, y, pos_weight=tg.tensor(np.ones(2, f32))),
+        F.cross_entropy(x, tg.tensor(np.array([1]))),
+        F.cross_entropy(x, tg.tensor(np.array([1])), tg.tensor(np.ones(2, f32))),
+    ]
+    for out in outs:
+        assert out.dtype == np.float32
+        out.backward()
+    assert x.grad.dtype == np.float32

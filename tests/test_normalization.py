@@ -370,3 +370,16 @@ def test_norm_hessian_vector_product_matches_torch(torch, which):
     (pg,) = torch.autograd.grad((theirs(pa) ** 3).sum(), [pa], create_graph=True)
     (ph,) = torch.autograd.grad((pg * torch.tensor(v)).sum(), [pa])
     np.testing.assert_allclose(h.numpy(), ph.numpy(), rtol=1e-8, atol=1e-10)
+
+
+def test_batch_norm_momentum_must_be_a_number():
+    with pytest.raises(TypeError, match=r"batch_norm: momentum must be a number, got NoneType"):
+        F.batch_norm(tg.ones(2, 3), tg.zeros(3), tg.ones(3), training=True, momentum=None)
+
+
+def test_norms_keep_float32():
+    x = tg.tensor(np.arange(6, dtype=np.float32).reshape(2, 3), requires_grad=True)
+    for out in (nn.BatchNorm1d(3)(x), nn.LayerNorm(3)(x), nn.BatchNorm1d(3).eval()(x)):
+        assert out.dtype == np.float32
+        out.sum().backward()
+        assert x.grad.dtype == np.float32

@@ -288,6 +288,11 @@ def batch_norm(
         _check_optional(op, name, t, (channels,), why)
     _check_optional(op, "weight", weight, (channels,), why)
     _check_optional(op, "bias", bias, (channels,), why)
+    if isinstance(momentum, bool) or not isinstance(momentum, (int, float, np.number)):
+        raise TypeError(
+            f"{op}: momentum must be a number, got {type(momentum).__name__} "
+            "(BatchNorm1d turns momentum=None into a cumulative-average factor itself)"
+        )
     axes = (0, *range(2, x.ndim))
     bshape = (1, channels) + (1,) * (x.ndim - 2)
     if training:
