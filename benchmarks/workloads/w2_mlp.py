@@ -35,6 +35,19 @@ def make_data(size: str = "full", seed: int = 0) -> dict[str, np.ndarray]:
     return data
 
 
+def _snapshot(params, grads) -> dict[str, np.ndarray]:
+    """Copies of the weights after the first step and of the first gradients.
+
+    NOTE: only the first step is compared element-wise. Later steps are chaotic in float32:
+    Adam turns rounding in near-zero gradients into weight changes of up to ~lr/50, which
+    flip a few ReLU units for a few samples and change whole gradient rows. The later steps
+    are compared through their losses, which are smooth in the weights.
+    """
+    res = {f"step1 {k}": to_numpy(p) for k, p in zip(PARAMS, params)}
+    res.update({f"step1 grad {k}": to_numpy(g) for k, g in zip(PARAMS, grads)})
+    return res
+
+
 def numpy_runner(data: dict[str, np.ndarray]) -> Runner:
     """The hand-written NumPy MLP with PyTorch's Adam (``_single_tensor_adam`` order).
 
@@ -88,12 +101,11 @@ def numpy_runner(data: dict[str, np.ndarray]) -> Runner:
             np.divide(mt, denom, out=denom)
             denom *= step_size
             prm -= denom
+        if t == 1:
+            state["first"] = _snapshot(params, grads)
 
     def result() -> dict[str, np.ndarray]:
-        res = {k: p.copy() for k, p in zip(PARAMS, params)}
-        res.update({f"grad {k}": g for k, g in zip(PARAMS, state["grads"])})
-        res["losses"] = np.array(state["losses"])
-        return res
+        return {**state["first"], "losses": np.array(state["losses"])}
 
     return Runner(step, result)
 
@@ -123,19 +135,20 @@ def framework_runner(data: dict[str, np.ndarray], lib: str) -> Runner:
     opt = optim.Adam(model.parameters(), lr=LR, betas=BETAS, eps=EPS)
     losses: list[float] = []
 
+    named = dict(model.named_parameters())
+    first: dict = {}
+
     def step() -> None:
         opt.zero_grad()
         loss = loss_fn(model(x), labels)
         loss.backward()
         opt.step()
         losses.append(loss.item())
+        if not first:
+            first.update(_snapshot([named[k] for k in PARAMS], [named[k].grad for k in PARAMS]))
 
     def result() -> dict[str, np.ndarray]:
-        named = dict(model.named_parameters())
-        res = {k: to_numpy(named[k]) for k in PARAMS}
-        res.update({f"grad {k}": to_numpy(named[k].grad) for k in PARAMS})
-        res["losses"] = np.array(losses)
-        return res
+        return {**first, "losses": np.array(losses)}
 
     return Runner(step, result)
 
@@ -175,9 +188,9 @@ def adam_first_step_moves_by_lr(size: str = "tiny") -> float:
     res = runner.result()
     worst = 0.0
     for k in PARAMS:
-        g = res[f"grad {k}"]
+        g = res[f"step1 grad {k}"]
         mask = np.abs(g) > 1e-4
-        moved = np.abs(res[k].astype(np.float64) - data[k])[mask] / LR
+        moved = np.abs(res[f"step1 {k}"].astype(np.float64) - data[k])[mask] / LR
         if moved.size:
             worst = max(worst, float(np.max(np.abs(moved - 1))))
     return worst
@@ -200,9 +213,9 @@ def cases(size: str) -> list[Case]:
                 TORCH: lambda: framework_runner(data, TORCH),
             },
             check_steps=5,
-            # NOTE: Adam turns float32 rounding in near-zero gradients into visible weight
-            # differences (about lr / 100); a wrong update rule moves weights by ~lr.
-            rtol={"": 1e-3, "grad": 1e-4, "losses": 1e-5},
+            # NOTE: weights after one Adam step differ by up to ~lr/50 where the gradient is
+            # near zero (see _snapshot); a wrong update rule moves them by ~lr (3% of scale).
+            rtol={"": 1e-3, "step1 grad": 1e-5, "losses": 1e-4},
             expect=_expect(data),
         )
     ]

@@ -42,7 +42,7 @@ def measure(impl: str, size: str, steps: str) -> dict:
         "steps": n,
         "peak_growth_mb": max(peak_since_reset_mb(), end) - base,
         "retained_mb": end - after_first,
-        "result": {"losses": res["losses"].tolist(), "4.bias": res["4.bias"].tolist()},
+        "result": {"losses": res["losses"].tolist()},
     }
 
 
