@@ -175,8 +175,8 @@ def _ownership_clusters(order: list, param_owner: dict[int, str]) -> dict[int, s
     for fn in reversed(order):  # producers before consumers
         sources = set()
         impure = False
-        for t, need in zip(fn.inputs, fn.needs_input_grad):
-            if t is None or not need:
+        for t in fn.inputs:
+            if t is None:  # a Python number: a constant, owned by nobody
                 continue
             src = pure.get(id(t.grad_fn)) if t.grad_fn is not None else param_owner.get(id(t))
             if src is None:
@@ -328,6 +328,7 @@ def _build(
 
     lines = [
         "rankdir=TB",
+        'graph [fontname="Helvetica"]',
         'node [fontname="Helvetica" fontsize=10]',
         'edge [fontname="Helvetica" fontsize=9]',
     ]
