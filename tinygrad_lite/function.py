@@ -361,6 +361,26 @@ def _broadcast_error(cls: type[Function], ad: np.ndarray, bd: np.ndarray, err: E
     )
 
 
+def applyn(cls: type[Function], tensors: tuple, *args: Any) -> Any:
+    """Record an op on several tensors (``None`` for an absent optional one) plus plain args."""
+    ctx = _object_new(cls)
+    out = cls.forward(ctx, *[None if t is None else t.data for t in tensors], *args)
+    if out.__class__ is not _ndarray:
+        out = np.asarray(out)
+    t = _object_new(Tensor)
+    t.data = out
+    needs = tuple([x is not None and x._requires_grad for x in tensors])
+    if True in needs and (_threads_without_grad == 0 or _mode.enabled):
+        ctx.inputs = tensors
+        ctx.needs_input_grad = needs
+        t._requires_grad = True
+        t.grad_fn = ctx
+    if _anomaly is not None:
+        ctx.inputs = tensors
+        _anomaly.check_forward(ctx, out)
+    return t
+
+
 _PY_SCALARS = frozenset({int, float, bool})
 
 
@@ -558,7 +578,9 @@ def backprop(
             prev = grads.get(fn)
             grads[fn] = g if prev is None else prev + g
 
-    prev_mode = _set_grad_mode(create_graph)
+    # NOTE: first-order backward bodies see only ndarrays, so grad mode matters only when the
+    # backward pass itself is recorded.
+    prev_mode = _set_grad_mode(True) if create_graph else None
     try:
         while ready:
             fn = ready.pop()
@@ -619,7 +641,8 @@ def backprop(
                 captured[id(leaf)] = g
         return captured
     finally:
-        _set_grad_mode(prev_mode)
+        if create_graph:
+            _set_grad_mode(prev_mode)
 
 
 def _release(fn: Function, deps: dict, ready: list) -> None:
@@ -659,27 +682,28 @@ def _backward_with_graph(fn: Function, g: Any, saved: tuple) -> Any:
 
 def _accumulate_into_leaves(leaf_grads: dict, root_grads: Sequence[Any], create: bool) -> None:
     stored: set = set()
-    roots = {id(g) for g in root_grads}
     for leaf, g in leaf_grads.items():
-        if not leaf._requires_grad:
-            continue
         if leaf._hooks:
             g = _run_hooks(leaf._hooks, g, create)
         old = leaf.grad
         if create:
             leaf.grad = g if old is None else old + g
             continue
-        if not isinstance(g, np.ndarray):
-            g = np.asarray(g, dtype=leaf.data.dtype)
-        elif g.dtype != leaf.data.dtype:
-            g = g.astype(leaf.data.dtype)
+        dtype = leaf.data.dtype
+        if g.__class__ is not _ndarray:
+            g = np.asarray(g, dtype=dtype)
+        elif g.dtype is not dtype:
+            g = g.astype(dtype)
         if old is None:
             # NOTE: a gradient may be shared (``a + b`` hands one array to both) or be a view;
             # .grad must own its array because optimizers and clipping update it in place.
-            if g.base is not None or id(g) in stored or id(g) in roots or not g.flags.writeable:
+            # (Root gradients are always fresh copies made by backward()/grad().)
+            if g.base is not None or not g.flags.writeable or id(g) in stored:
                 g = g.copy()
             stored.add(id(g))
-            leaf.grad = _new_tensor(g)
+            t = _object_new(Tensor)
+            t.data = g
+            leaf.grad = t
         elif old.grad_fn is None and old.data.flags.writeable and old.data.shape == g.shape:
             np.add(old.data, g, out=old.data)
         else:

@@ -175,6 +175,32 @@ class Linear(Function):
         return gx, gw, gb
 
 
+class SquaredError(Function):
+    """``sum`` or ``mean`` of ``(a - b) ** 2`` as one node: the hot path of every regression."""
+
+    _label_args = ("reduction",)
+
+    @staticmethod
+    def forward(ctx, a, b, reduction):
+        ctx.reduction = reduction
+        ctx.saved_tensors = (a, b)
+        d = a - b
+        out = np.asarray(np.vdot(d, d) if d.dtype.kind == "f" else (d * d).sum())
+        if reduction == "mean":
+            ctx.scale = 2.0 / d.size if d.size else float("nan")
+            return np.asarray(out / d.size if d.size else out * float("nan"))
+        ctx.scale = 2.0
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        # NOTE: (a - b) is recomputed, not saved: under create_graph it must stay differentiable.
+        gd = (a - b) * (g * ctx.scale)
+        need_a, need_b = ctx.needs_input_grad
+        return (gd if need_a else None), (-gd if need_b else None)
+
+
 # =============================================================================== elementwise
 
 
@@ -383,6 +409,28 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if not ctx.keepdims:
+            g = g.reshape(_kept_shape(ctx.in_shape, ctx.axis))
+        return ctx.xp.broadcast_to(g, ctx.in_shape)
+
+
+class Mean(Function):
+    """Mean over ``axis``: one node instead of Sum and Mul, on the hot path of every loss."""
+
+    _label_args = ("axis", "keepdims")
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        ctx.in_shape = a.shape
+        ctx.axis = axis
+        ctx.keepdims = keepdims
+        out = a.sum(axis=axis, keepdims=keepdims)
+        ctx.scale = 1.0 / (a.size // max(out.size, 1)) if a.size else float("nan")
+        return np.asarray(out * ctx.scale)
+
+    @staticmethod
+    def backward(ctx, g):
+        g = g * ctx.scale
         if not ctx.keepdims:
             g = g.reshape(_kept_shape(ctx.in_shape, ctx.axis))
         return ctx.xp.broadcast_to(g, ctx.in_shape)

@@ -697,9 +697,9 @@ class Tensor:
         [1.5, 3.5]
         """
         axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
-        axis = _norm_axis(axis, self.data.ndim, "mean")
-        n = _count(self.data.shape, axis)
-        return self.sum(axis, keepdims) * (1.0 / n if n else float("nan"))
+        if axis is not None:
+            axis = _norm_axis(axis, self.data.ndim, "mean")
+        return apply1(ops.Mean, self, axis, keepdims)
 
     def var(
         self,

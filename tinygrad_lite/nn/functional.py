@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 
 import tinygrad_lite as tg
-from tinygrad_lite.function import Function
+from tinygrad_lite import ops
+from tinygrad_lite.function import Function, _promote, applyn
 from tinygrad_lite.random import generator
 from tinygrad_lite.tensor import Tensor
 
@@ -185,27 +186,29 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     >>> F.linear(tg.ones(1, 2), tg.ones(3, 2), tg.zeros(3)).tolist()
     [[2.0, 2.0, 2.0]]
     """
-    _check_tensor("linear", "input", x)
-    _check_tensor("linear", "weight", weight)
-    if weight.ndim != 2:
+    if not (isinstance(x, Tensor) and isinstance(weight, Tensor)):
+        _check_tensor("linear", "input", x)
+        _check_tensor("linear", "weight", weight)
+    xs, ws = x.data.shape, weight.data.shape
+    if len(ws) != 2:
         raise ValueError(
-            f"linear: weight must be 2-D of shape (out_features, in_features), "
-            f"got shape {tuple(weight.shape)}"
+            f"linear: weight must be 2-D of shape (out_features, in_features), got shape {ws}"
         )
-    if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-        got = x.shape[-1] if x.ndim else "no"
+    if not xs or xs[-1] != ws[1]:
+        got = xs[-1] if xs else "no"
         raise ValueError(
-            f"linear: input has {got} features (shape {tuple(x.shape)}) but weight expects "
-            f"{weight.shape[1]} (weight shape {tuple(weight.shape)}); the input's last "
-            "dimension must equal in_features"
+            f"linear: input has {got} features (shape {xs}) but weight expects {ws[1]} (weight "
+            f"shape {ws}); the input's last dimension must equal in_features"
         )
-    out = x @ weight.T
-    if bias is None:
-        return out
-    _check_optional(
-        "linear", "bias", bias, (weight.shape[0],), f"(out_features of weight {weight.shape})"
-    )
-    return out + bias
+    if bias is not None and (not isinstance(bias, Tensor) or bias.data.shape != ws[:1]):
+        _check_optional("linear", "bias", bias, ws[:1], f"(out_features of weight {ws})")
+    if x.data.dtype is not weight.data.dtype:
+        x, weight = _promote(ops.Linear, x, weight)
+    if bias is not None and bias.data.dtype is not weight.data.dtype:
+        bias = bias.astype(weight.data.dtype)
+    # NOTE: one fused node (ops.Linear) instead of Permute + MatMul + Add: the hot path of
+    # every dense layer, and the weight's gradient comes out in the weight's own layout.
+    return applyn(ops.Linear, (x, weight, bias))
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -384,8 +387,13 @@ def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
     2.5
     """
     _check_pair("mse_loss", input, target, reduction)
-    diff = input - target
-    return _reduce(diff * diff, reduction)
+    if reduction == "none":
+        diff = input - target
+        return diff * diff
+    if input.data.dtype is not target.data.dtype:
+        input, target = _promote(ops.SquaredError, input, target)
+    # NOTE: one fused node instead of Sub, Mul and Mean: the hot path of every regression step.
+    return applyn(ops.SquaredError, (input, target), reduction)
 
 
 def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:

@@ -84,7 +84,8 @@ class Linear(Module):
                 f"{self!r} got input with {x.shape[-1] if x.shape else 'no'} features "
                 f"(shape {tuple(x.shape)}); the last dimension must be {self.in_features}"
             )
-        return F.linear(x, self.weight, self.bias)
+        params = self._parameters  # NOTE: a plain dict read; self.weight goes via __getattr__
+        return F.linear(x, params["weight"], params["bias"])
 
     def extra_repr(self) -> str:
         return (
