@@ -635,7 +635,8 @@ def test_broadcasting_gradients_property(shapes, op, seed):
     op=st.sampled_from(sorted(_BINARY)),
 )
 def test_broadcasting_gradients_match_torch(shapes, op):
-    import torch
+    # (no torch fixture: hypothesis does not allow function-scoped fixtures in @given tests)
+    torch = pytest.importorskip("torch")
 
     rng = np.random.default_rng(1)
     (sa, sb), out_shape = shapes.input_shapes, shapes.result_shape
