@@ -273,6 +273,8 @@ def _build(
             ]
             new = list({id(t): t for t in new}.values())
             if len(kept_ops) + len(kept_leaves) + 1 + len(new) > budget:
+                if not kept_ops:  # too small for the first op with its leaves: the op alone
+                    kept_ops.append(fn)
                 break
             kept_ops.append(fn)
             for t in new:
