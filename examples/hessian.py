@@ -68,9 +68,8 @@ def newton(f, x0: np.ndarray, steps: int) -> list[float]:
         direction = np.linalg.solve(hessian(f, x), -g.numpy())
         x = tg.tensor(x.numpy() + direction, requires_grad=True)
         history.append(f(x).item())
-        print(
-            f"  Newton step {step:2d}: f = {history[-1]:.3e}  |grad| = {np.abs(g.numpy()).max():.2e}"
-        )
+        size = np.abs(direction).max()
+        print(f"  Newton step {step:2d}: f = {history[-1]:.3e}  (moved x by up to {size:.2e})")
         if history[-1] < 1e-20:
             break
     print(f"  x = {np.round(x.numpy(), 6).tolist()}")
@@ -102,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     v = rng.normal(size=5)
     hv = hvp(rosenbrock, tg.tensor(point, requires_grad=True), tg.tensor(v)).numpy()
     exact = rosenbrock_hessian(point) @ v
-    print(f"Hessian-vector product, 5-D Rosenbrock at a random point:")
+    print("Hessian-vector product, 5-D Rosenbrock at a random point:")
     print(f"  autograd: {np.round(hv, 6).tolist()}")
     print(f"  by hand:  {np.round(exact, 6).tolist()}")
     print(f"  largest difference: {np.abs(hv - exact).max():.2e}")
