@@ -19,8 +19,9 @@ import tinygrad_lite as tg
 from tinygrad_lite import debug, nn, viz
 
 
-def story_graph(seed: int = 0) -> tuple[tg.Tensor, nn.Module, viz.ModuleTrace]:
-    """The story network's loss on raw data after one backward, with intermediate gradients."""
+def story_graph(seed: int = 0) -> tuple[tg.Tensor, nn.Module, viz.ModuleTrace, dict]:
+    """The story network's loss on raw data after one backward, with intermediate gradients;
+    also the names to draw (parameters and data)."""
     tg.manual_seed(seed)
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 100, size=(100, 1)).astype(np.float32)
@@ -30,14 +31,15 @@ def story_graph(seed: int = 0) -> tuple[tg.Tensor, nn.Module, viz.ModuleTrace]:
         loss = nn.MSELoss()(model(X), Y)
     with tg.record_gradients():
         loss.backward()
-    return loss, model, trace
+    names = {**dict(model.named_parameters()), "x (raw, 0..99)": X, "y = x + 1": Y}
+    return loss, model, trace, names
 
 
 def main(out_dir: str = "docs") -> tuple[Path, Path]:
     """Draw the story graph to ``out_dir``/graph.svg and graph.png; return both paths."""
-    loss, model, trace = story_graph()
+    loss, model, trace, names = story_graph()
     print(debug.grad_report(model))
-    graph = viz.draw_graph(loss, model=model, trace=trace)
+    graph = viz.draw_graph(loss, model=model, params=names, trace=trace)
     graph.attr(label="1-3-1 Leaky-ReLU net, MSE on raw x in [0, 100): one backward", labelloc="t")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

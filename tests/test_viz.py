@@ -508,3 +508,35 @@ def test_leaf_and_multiple_roots():
     text = viz.to_dot([b, c])
     assert "output 0" in text and "output 1" in text
     assert text.count(" -> out") == 2
+
+
+@needs_dot
+def test_the_example_writes_a_readable_svg_and_png(tmp_path):
+    pytest.importorskip("graphviz")
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "visualize_graph.py"
+    spec = importlib.util.spec_from_file_location("visualize_graph", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    svg, png = example.main(str(tmp_path))
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    root = ET.parse(svg).getroot()
+    fills = {}
+    for el in root.iter(f"{SVG}g"):
+        if el.get("class") == "node":
+            text = [t.text for t in el.iter(f"{SVG}text")]
+            shape = el.find(f"{SVG}ellipse")
+            if shape is None:
+                shape = el.find(f"{SVG}path")
+            if shape is None:
+                shape = el.find(f"{SVG}polygon")
+            fills[text[0]] = shape.get("fill")
+    # Raw data makes both weight gradients explode; the data leaves are named.
+    assert fills["0.weight"] == fills["2.weight"] == COLORS["exploding"]
+    assert fills["x (raw, 0..99)"] == COLORS["leaf"]
+    clusters = {
+        el.find(f"{SVG}title").text for el in root.iter(f"{SVG}g") if el.get("class") == "cluster"
+    }
+    assert clusters == {"cluster_0", "cluster_1", "cluster_2", "cluster_legend"}

@@ -37,7 +37,14 @@ VANISH = 1e-7
 
 
 class TrainingWarning(UserWarning):
-    """Issued by ``TrainingMonitor``: exploding gradients, a non-finite loss, dead units."""
+    """Issued by ``TrainingMonitor``: exploding gradients, a non-finite loss, dead units.
+
+    Examples
+    --------
+    >>> from tinygrad_lite import debug
+    >>> issubclass(debug.TrainingWarning, UserWarning)  # filter them like any warning
+    True
+    """
 
 
 # ----------------------------------------------------------------------------- statistics

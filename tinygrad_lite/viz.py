@@ -48,7 +48,14 @@ _INSTALL_DOT = (
 
 
 class GraphvizNotFoundError(RuntimeError):
-    """Rendering needs Graphviz's ``dot`` program, which is not on PATH."""
+    """Rendering needs Graphviz's ``dot`` program, which is not on PATH.
+
+    Examples
+    --------
+    >>> from tinygrad_lite import viz
+    >>> issubclass(viz.GraphvizNotFoundError, RuntimeError)
+    True
+    """
 
 
 # ----------------------------------------------------------------------------- module tracing
