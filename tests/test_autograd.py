@@ -282,6 +282,24 @@ def test_no_grad_and_enable_grad_as_decorators():
         assert not tg.is_grad_enabled()
 
 
+def test_no_grad_and_enable_grad_as_bare_decorators():
+    # PyTorch (>= 2.1) accepts @torch.no_grad without parentheses too.
+    x = f64([1.0])
+
+    @tg.no_grad
+    def infer(t):
+        return t * 2
+
+    @tg.enable_grad
+    def train(t):
+        return t * 2
+
+    assert not infer(x).requires_grad and infer(x).tolist() == [2.0]
+    with tg.no_grad():
+        assert train(x).requires_grad
+    assert tg.is_grad_enabled()
+
+
 def test_grad_mode_is_restored_after_an_exception():
     @tg.no_grad()
     def boom():

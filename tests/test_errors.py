@@ -154,6 +154,24 @@ def test_custom_function_wrong_gradient_shape():
         _BadShape.apply(a, b).sum().backward()
 
 
+class _OneGradForTwo(tg.Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g  # forgot the second input's gradient
+
+
+def test_custom_function_wrong_number_of_gradients():
+    # PyTorch: "function backward returned an incorrect number of gradients (expected 2, got 1)"
+    a, b = tg.ones(3, requires_grad=True), tg.ones(3, requires_grad=True)
+    pattern = r"(?s)_OneGradForTwo.*(2.*\b1\b|\b1\b.*2)"
+    with pytest.raises(RuntimeError, match=pattern):
+        _OneGradForTwo.apply(a, b).sum().backward()
+
+
 class _ReturnsTensor(tg.Function):
     @staticmethod
     def forward(ctx, a):
