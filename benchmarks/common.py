@@ -135,8 +135,12 @@ def compare(got: Arrays, ref: Arrays, rtol: float | dict[str, float]) -> tuple[b
     worst, worst_key, bad = 0.0, "", []
     for key, want in ref.items():
         have = np.asarray(got[key])
-        if have.shape != np.shape(want):
-            bad.append(f"{key}: shape {have.shape} != {np.shape(want)}")
+        if have.shape != np.shape(want) or have.dtype != np.asarray(want).dtype:
+            # NOTE: float32 in must give float32 out (API.md); a silent upcast is a failure.
+            bad.append(
+                f"{key}: {have.dtype}{list(have.shape)} != {np.asarray(want).dtype}"
+                f"{list(np.shape(want))}"
+            )
             worst = float("inf")
             continue
         err = relative_error(have, want)

@@ -246,3 +246,11 @@ def test_bad_command_line_is_a_clear_usage_error(argv, message, capsys):
         suite.parse_args(argv)
     assert exc.value.code == 2
     assert re.search(message, capsys.readouterr().err)
+
+
+def test_compare_rejects_an_upcast_or_reshaped_result():
+    ref = {"g": np.ones((2, 2), np.float32)}
+    ok, _, msg = compare({"g": np.ones((2, 2), np.float64)}, ref, 1e-4)
+    assert not ok and msg == "g: float64[2, 2] != float32[2, 2]"
+    ok, _, msg = compare({"g": np.ones(4, np.float32)}, ref, 1e-4)
+    assert not ok and msg == "g: float32[4] != float32[2, 2]"
