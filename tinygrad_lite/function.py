@@ -67,6 +67,11 @@ class _SetGradMode:
 
     enabled = True
 
+    def __new__(cls, func: Callable | None = None) -> Any:
+        self = super().__new__(cls)
+        # ``@tg.no_grad`` without parentheses works too, as in PyTorch.
+        return self(func) if func is not None else self
+
     def __enter__(self) -> None:
         self._prev = _set_grad_mode(self.enabled)
 
@@ -609,6 +614,11 @@ def backprop(
             inputs = fn.inputs
             if gin.__class__ is not tuple:
                 gin = (gin,)
+            if len(gin) != len(inputs):
+                raise RuntimeError(
+                    f"{fn.name}.backward returned {len(gin)} gradient(s) but the op has "
+                    f"{len(inputs)} input(s); return one per input (None where none is needed)"
+                )
             i = 0
             for need in fn.needs_input_grad:
                 if need:

@@ -562,7 +562,7 @@ class ScatterAdd(Function):
 
     @staticmethod
     def backward(ctx, gg):
-        return gg[ctx.index]
+        return gg[ctx.index], None, None  # no gradient for the shape and index arguments
 
 
 def _scatter_add(g: np.ndarray, shape: tuple, index) -> np.ndarray:

@@ -111,6 +111,28 @@ def minimum(a: Any, b: Any) -> Tensor:
     return _t(a).minimum(b) if isinstance(a, Tensor) or not isinstance(b, Tensor) else b.minimum(a)
 
 
+def _binary(name: str, symbol: str):
+    def fn(a: Any, b: Any) -> Tensor:
+        return getattr(a if isinstance(a, Tensor) else Tensor(a), name)(b)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (
+        f"``a {symbol} b`` as a function (PyTorch's ``torch.{name}``).\n\n    Examples\n"
+        f"    --------\n    >>> import tinygrad_lite as tg\n"
+        f"    >>> tg.{name}(tg.tensor([4.0]), 2.0).tolist()\n"
+        f"    [{eval(f'4.0 {symbol} 2.0')!r}]\n"
+    )
+    return fn
+
+
+add = _binary("add", "+")
+sub = _binary("sub", "-")
+mul = _binary("mul", "*")
+div = _binary("div", "/")
+pow = _binary("pow", "**")  # noqa: A001 (PyTorch's name)
+neg = _method("neg", "Elementwise negation.")
+
+
 def reshape(x: Any, *shape: Any) -> Tensor:
     """Same data in a new shape.
 
@@ -163,7 +185,7 @@ def numel(x: Any) -> int:
 
 
 __all__ = [
-    "abs", "argmax", "argmin", "broadcast_to", "clamp", "clip", "cos", "exp", "flatten",
+    "add", "sub", "mul", "div", "pow", "neg", "abs", "argmax", "argmin", "broadcast_to", "clamp", "clip", "cos", "exp", "flatten",
     "isfinite", "leaky_relu", "log", "log_softmax", "logsumexp", "matmul", "max", "maximum",
     "mean", "min", "minimum", "numel", "permute", "permute_dims", "relu", "reshape", "sigmoid",
     "sign", "sin", "softmax", "sqrt", "squeeze", "std", "sum", "tanh", "transpose", "unsqueeze",

@@ -57,6 +57,11 @@ def _to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
     if isinstance(data, np.ndarray):
         arr = np.array(data, dtype=dtype, copy=copy, subok=False)
     else:
+        if isinstance(data, (list, tuple)) and any(isinstance(e, Tensor) for e in data):
+            raise TypeError(
+                "tensor: got a list of Tensors; use tg.stack(tensors) (or tg.cat) to combine "
+                "them, which keeps the autograd graph"
+            )
         try:
             arr = np.array(data, dtype=dtype, subok=False)
         except ValueError as err:
@@ -296,11 +301,12 @@ class Tensor:
             a, b = inputs
             if isinstance(b, Tensor) and not isinstance(a, Tensor):
                 return getattr(b, op)(a)
+        name = _UFUNC_NAMES.get(ufunc.__name__, ufunc.__name__)
         raise TypeError(
             f"np.{ufunc.__name__} was called on a tinygrad_lite Tensor. NumPy functions leave the "
-            f"autograd graph, so no gradient would flow. Use the Tensor method or tg function "
-            f"(e.g. t.{ufunc.__name__}() or tg.{ufunc.__name__}(t)), or call .numpy() first if "
-            "you want a plain array."
+            f"autograd graph, so no gradient would flow. Use the Tensor operator, method or tg "
+            f"function instead (e.g. tg.{name}(t, ...) or t.{name}(...)), or call .numpy() first "
+            "if you want a plain array."
         )
 
     def __array_function__(self, func, types, args, kwargs):
@@ -481,6 +487,30 @@ class Tensor:
         value = other.data if isinstance(other, Tensor) else other
         ufunc(self.data, value, out=self.data, casting="same_kind")
         return self
+
+    def add(self, other: Any) -> Tensor:
+        """``self + other`` (PyTorch's method name)."""
+        return apply2(ops.Add, self, other)
+
+    def sub(self, other: Any) -> Tensor:
+        """``self - other``."""
+        return apply2(ops.Sub, self, other)
+
+    def mul(self, other: Any) -> Tensor:
+        """``self * other``."""
+        return apply2(ops.Mul, self, other)
+
+    def div(self, other: Any) -> Tensor:
+        """``self / other``."""
+        return apply2(ops.Div, self, other)
+
+    def pow(self, exponent: Any) -> Tensor:
+        """``self ** exponent``."""
+        return apply2(ops.Pow, self, exponent)
+
+    def neg(self) -> Tensor:
+        """``-self``."""
+        return apply1(ops.Neg, self)
 
     def matmul(self, other: Any) -> Tensor:
         """Matrix product (1-D, 2-D and batched, as ``np.matmul``).
@@ -993,6 +1023,19 @@ _REFLECTED = {
     "greater_equal": "__le__",
     "equal": "__eq__",
     "not_equal": "__ne__",
+}
+
+
+# NumPy ufunc name -> the tinygrad_lite (PyTorch) name, for error messages.
+_UFUNC_NAMES = {
+    "subtract": "sub",
+    "multiply": "mul",
+    "true_divide": "div",
+    "divide": "div",
+    "power": "pow",
+    "negative": "neg",
+    "absolute": "abs",
+    "clip": "clip",
 }
 
 
