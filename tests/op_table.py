@@ -8,7 +8,7 @@ returned test functions check, for every row and every hypothesis example:
    row's analytic NumPy gradient, in float32 and float64;
 3. forward and backward against PyTorch (marked ``torch``), with loss ``((out + 1) ** 2).mean()``;
 4. ``tg.gradcheck`` in float64;
-5. ``tg.gradgradcheck`` in float64.
+5. ``tg.gradgradcheck`` in float64, plus an independent directional second-derivative check.
 """
 
 from __future__ import annotations
@@ -278,6 +278,39 @@ def check_gradcheck(row: Row, case: Case, seed: int) -> None:
 def check_gradgradcheck(row: Row, case: Case, seed: int) -> None:
     arrays = make_arrays(row, case, seed)
     assert tg.gradgradcheck(bind(row, case, arrays), diff_inputs(row, arrays)) is True
+    check_second_directional(row, case, seed)
+
+
+def check_second_directional(row: Row, case: Case, seed: int) -> None:
+    """Second order without gradgradcheck: a directional derivative of ``u . grad(v . f)``.
+
+    The double-backward value ``d . grad_x(u . grad_x(v . f))`` must equal the central
+    difference of the plain first-order ``u . grad_x(v . f)(x + t d)`` in ``t``. A backward that
+    leaves the graph under ``create_graph`` gives 0 here and fails.
+    """
+    arrays = make_arrays(row, case, seed)
+    f = bind(row, case, arrays)
+    xs = diff_inputs(row, arrays)
+    rng = np.random.default_rng(seed + 2)
+    out = f(*xs)
+    v = tg.Tensor(rng.standard_normal(out.shape))
+    us = [rng.standard_normal(x.shape) for x in xs]
+    ds = [rng.standard_normal(x.shape) for x in xs]
+    gs = tg.grad([out], list(xs), [v], create_graph=True)
+    # NOTE: the `x * 0` terms keep every input in the graph, so tg.grad never sees it unused
+    s = sum((g * tg.Tensor(u)).sum() for g, u in zip(gs, us)) + sum((x * 0.0).sum() for x in xs)
+    analytic = sum(float((h.numpy() * d).sum()) for h, d in zip(tg.grad(s, list(xs)), ds))
+
+    def first_order(t: float) -> float:
+        ys = [tg.Tensor(x.numpy() + t * d, requires_grad=True) for x, d in zip(xs, ds)]
+        return sum(float((g.numpy() * u).sum()) for g, u in zip(tg.grad([f(*ys)], ys, [v]), us))
+
+    eps = 1e-6
+    numeric = (first_order(eps) - first_order(-eps)) / (2 * eps)
+    assert abs(analytic - numeric) <= 1e-5 + 1e-4 * abs(numeric), (
+        f"{row.name}: second derivative along a random direction is {analytic}, "
+        f"finite differences give {numeric}"
+    )
 
 
 # --------------------------------------------------------------------------- test factory

@@ -520,6 +520,7 @@ def test_int_times_python_float_is_float():
     np.testing.assert_allclose(out.numpy(), [2.5, 5.0, 7.5])
 
 
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix itself warns
 def test_int_matrix_input_to_float32_matmul():
     m = np.matrix([[1, 2], [3, 4], [5, 6]])
     x = tg.Tensor(m)
@@ -543,3 +544,42 @@ def test_int_float_promotion_matches_torch(torch):
     t_out = torch.from_numpy(a_np) * torch.from_numpy(f_np)
     assert str(t_out.dtype) == "torch.float32" and out.dtype == np.float32
     np.testing.assert_array_equal(out.numpy(), t_out.numpy())
+
+
+# --------------------------------------------------------------------------- errors
+
+A23, B45 = tg.Tensor(np.ones((2, 3))), tg.Tensor(np.ones((4, 5)))
+
+
+@pytest.mark.parametrize(
+    "call,error,pattern",
+    [
+        (lambda: A23 + B45, ValueError, r"Add.*\(2, 3\).*\(4, 5\).*broadcast"),
+        (lambda: A23 * B45, ValueError, r"Mul.*\(2, 3\).*\(4, 5\).*broadcast"),
+        (lambda: tg.maximum(A23, B45), ValueError, r"(?i)maximum.*\(2, 3\).*\(4, 5\)"),
+        (lambda: A23 @ B45, ValueError, r"matmul.*\(2, 3\).*\(4, 5\)"),
+        (lambda: A23 @ tg.Tensor(2.0), ValueError, r"matmul.*at least 1 dimension.*use \*"),
+        (
+            lambda: tg.where(tg.Tensor(np.ones(4, bool)), A23, A23),
+            ValueError,
+            r"where.*\(4,\).*\(2, 3\)",
+        ),
+        (lambda: tg.where(A23, A23, A23), TypeError, r"where.*bool"),
+        (lambda: A23 + "x", TypeError, r"Tensor.*<U1"),
+        (lambda: A23.leaky_relu("x"), TypeError, r"leaky_relu.*negative_slope"),
+    ],
+    ids=[
+        "add_shapes",
+        "mul_shapes",
+        "maximum_shapes",
+        "matmul_shapes",
+        "matmul_0d",
+        "where_shapes",
+        "where_cond_dtype",
+        "add_str",
+        "leaky_relu_slope_type",
+    ],
+)
+def test_op_errors_name_the_op_and_shapes(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()

@@ -105,3 +105,19 @@ def test_boolean_mask_by_hand():
 def test_none_and_ellipsis_shapes(key):
     x = tg.Tensor(np.zeros((2, 3)))
     assert x[key].shape == np.zeros((2, 3))[key].shape
+
+
+@pytest.mark.parametrize(
+    "key,pattern",
+    [
+        (5, r"index 5 is out of bounds for axis 0 with size 2"),
+        (np.array([0, 2]), r"index 2 is out of bounds for axis 0 with size 2"),
+        ((0, 0, 0), r"too many indices"),
+        (np.array([0.5]), r"integer or bool.*float64.*\(2, 3\)"),
+        (np.array([True, False, True]), r"boolean index did not match.*2.*3"),
+    ],
+)
+def test_bad_index_raises_index_error(key, pattern):
+    """Like NumPy and PyTorch, a bad index is an IndexError that says what is wrong."""
+    with pytest.raises(IndexError, match=pattern):
+        tg.Tensor(np.ones((2, 3)))[key]

@@ -260,3 +260,38 @@ def test_max_returns_values_and_argmax_gives_indices():
     assert isinstance(t.max(axis=1), tg.Tensor)
     np.testing.assert_array_equal(t.argmax(axis=1).numpy(), [2, 0])
     np.testing.assert_array_equal(t.argmin(axis=1).numpy(), [0, 1])
+
+
+# --------------------------------------------------------------------------- errors
+
+A23 = tg.Tensor(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize(
+    "call,error,pattern",
+    [
+        (lambda: A23.sum(axis=2), ValueError, r"sum: axis 2 is out of range.*2 dimension"),
+        (lambda: A23.mean(axis=-3), ValueError, r"mean: axis -3 is out of range"),
+        (lambda: A23.var(axis=(1, 1)), ValueError, r"var: axis \(1, 1\) repeats"),
+        (lambda: A23.max(axis=(0, -2)), ValueError, r"max: axis \(0, -2\) repeats"),
+        (lambda: A23.logsumexp(axis=3), ValueError, r"logsumexp: axis 3 is out of range"),
+        (lambda: A23.softmax(2), ValueError, r"softmax: axis 2 is out of range"),
+        (lambda: tg.Tensor(np.ones(0)).max(), ValueError, r"max: cannot reduce an empty"),
+        (lambda: A23.sum(axis=0, dim=1), TypeError, r"sum.*either axis= or dim="),
+        (lambda: A23.mean(keepdims=True, keepdim=False), TypeError, r"mean.*keepdims?="),
+    ],
+    ids=[
+        "sum_axis_range",
+        "mean_neg_axis_range",
+        "var_repeated_axis",
+        "max_repeated_axis",
+        "logsumexp_axis_range",
+        "softmax_axis_range",
+        "max_empty",
+        "sum_axis_and_dim",
+        "mean_keepdims_and_keepdim",
+    ],
+)
+def test_reduction_errors(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()

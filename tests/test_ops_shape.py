@@ -288,3 +288,54 @@ def test_cat_gradient_splits():
     tg.cat([a, b], 0).backward(tg.Tensor(np.arange(6.0).reshape(3, 2)))
     np.testing.assert_array_equal(a.grad.numpy(), [[0.0, 1.0]])
     np.testing.assert_array_equal(b.grad.numpy(), [[2.0, 3.0], [4.0, 5.0]])
+
+
+# --------------------------------------------------------------------------- errors
+
+A23 = tg.Tensor(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize(
+    "call,error,pattern",
+    [
+        (lambda: A23.reshape(4, 2), ValueError, r"reshape.*\(2, 3\).*6 elements.*\(4, 2\)"),
+        (lambda: A23.view(7), ValueError, r"\(2, 3\).*\(7,\)"),
+        (lambda: A23.reshape(-1, -1), ValueError, r"reshape: only one dimension can be -1"),
+        (lambda: A23.permute(0, 0), ValueError, r"permute: \(0, 0\) is not a permutation"),
+        (lambda: A23.transpose(0, 2), ValueError, r"transpose: axis 2 is out of range"),
+        (lambda: A23.squeeze(3), ValueError, r"squeeze: axis 3 is out of range"),
+        (lambda: A23.unsqueeze(4), ValueError, r"unsqueeze: dim 4 is out of range"),
+        (lambda: A23.flatten(1, 0), ValueError, r"flatten: start_dim 1 comes after end_dim 0"),
+        (lambda: A23.expand(3, 3), ValueError, r"expand.*\(2, 3\).*\(3, 3\)"),
+        (lambda: A23.broadcast_to((4,)), ValueError, r"broadcast_to.*\(2, 3\).*\(4,\)"),
+        (
+            lambda: tg.cat([A23, tg.Tensor(np.ones((4, 5)))], 0),
+            ValueError,
+            r"cat: tensor 1 has shape \(4, 5\).*\(2, 3\)",
+        ),
+        (lambda: tg.cat([], 0), ValueError, r"cat: expected a non-empty list"),
+        (
+            lambda: tg.stack([A23, tg.Tensor(np.ones(3))]),
+            ValueError,
+            r"stack: tensor 1 has shape \(3,\).*\(2, 3\)",
+        ),
+    ],
+    ids=[
+        "reshape_size",
+        "view_size",
+        "reshape_two_minus_one",
+        "permute_not_perm",
+        "transpose_range",
+        "squeeze_range",
+        "unsqueeze_range",
+        "flatten_order",
+        "expand_shape",
+        "broadcast_to_shape",
+        "cat_shapes",
+        "cat_empty",
+        "stack_shapes",
+    ],
+)
+def test_shape_op_errors(call, error, pattern):
+    with pytest.raises(error, match=pattern):
+        call()
