@@ -75,6 +75,7 @@ def same(op: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def domain_of(row: Row, i: int) -> str:
+    """The value domain of input ``i`` (the last listed domain repeats)."""
     return row.domains[min(i, len(row.domains) - 1)]
 
 
@@ -100,15 +101,18 @@ def values(domain: str, shape: tuple[int, ...], rng: np.random.Generator) -> np.
 
 
 def make_arrays(row: Row, case: Case, seed: int) -> list[np.ndarray]:
+    """The float64 (or bool) input arrays of one example."""
     rng = np.random.default_rng(seed)
     return [np.asarray(values(domain_of(row, i), s, rng)) for i, s in enumerate(case.shapes)]
 
 
 def is_diff(row: Row, i: int) -> bool:
+    """Whether input ``i`` is differentiated (bool masks are not)."""
     return domain_of(row, i) != "bool"
 
 
 def cast(row: Row, arrays: list[np.ndarray], dtype: Any) -> list[np.ndarray]:
+    """The arrays with every differentiable input cast to ``dtype``."""
     return [a.astype(dtype) if is_diff(row, i) else a for i, a in enumerate(arrays)]
 
 
@@ -137,6 +141,7 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def norm_axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    """``axis`` (None, int or tuple, maybe negative) as sorted non-negative axes."""
     if axis is None:
         return tuple(range(ndim))
     axes = axis if isinstance(axis, tuple) else (axis,)
@@ -152,6 +157,7 @@ def expand_back(g: np.ndarray, shape: tuple[int, ...], axis: Any, keepdims: bool
 
 
 def torch_dims(axis: Any, ndim: int) -> Any:
+    """``axis`` spelled for torch, which has no ``dim=None`` for every reduction."""
     return tuple(range(ndim)) if axis is None else axis
 
 
@@ -205,6 +211,7 @@ def broadcast_cases(n: int = 2) -> st.SearchStrategy[Case]:
 
 
 def check_forward(row: Row, case: Case, seed: int) -> None:
+    """Forward equals the NumPy formula in float32 and float64, keeping the dtype."""
     arrays = make_arrays(row, case, seed)
     for dtype in (np.float32, np.float64):
         ins = cast(row, arrays, dtype)
@@ -218,6 +225,7 @@ def check_forward(row: Row, case: Case, seed: int) -> None:
 
 
 def check_backward(row: Row, case: Case, seed: int) -> None:
+    """Gradients of ``(out * w).sum()`` equal the analytic ones, with the inputs' dtype."""
     arrays = make_arrays(row, case, seed)
     for dtype in (np.float32, np.float64):
         ins = cast(row, arrays, dtype)
@@ -242,6 +250,7 @@ def check_backward(row: Row, case: Case, seed: int) -> None:
 
 
 def check_torch(row: Row, case: Case, seed: int, th: Any) -> None:
+    """Forward and gradients of ``((out + 1) ** 2).mean()`` equal PyTorch's (float64)."""
     arrays = make_arrays(row, case, seed)
     tensors = [tg.Tensor(a, requires_grad=is_diff(row, i)) for i, a in enumerate(arrays)]
     t_tensors = [th.tensor(a, requires_grad=is_diff(row, i)) for i, a in enumerate(arrays)]
@@ -263,6 +272,7 @@ def check_torch(row: Row, case: Case, seed: int, th: Any) -> None:
 
 
 def diff_inputs(row: Row, arrays: list[np.ndarray]) -> tuple[Any, ...]:
+    """The differentiable inputs as float64 leaves that require grad."""
     return tuple(
         tg.Tensor(a.astype(np.float64), requires_grad=True)
         for i, a in enumerate(arrays)
@@ -271,11 +281,13 @@ def diff_inputs(row: Row, arrays: list[np.ndarray]) -> tuple[Any, ...]:
 
 
 def check_gradcheck(row: Row, case: Case, seed: int) -> None:
+    """``tg.gradcheck`` passes in float64."""
     arrays = make_arrays(row, case, seed)
     assert tg.gradcheck(bind(row, case, arrays), diff_inputs(row, arrays)) is True
 
 
 def check_gradgradcheck(row: Row, case: Case, seed: int) -> None:
+    """``tg.gradgradcheck`` passes in float64, and so does the directional check."""
     arrays = make_arrays(row, case, seed)
     assert tg.gradgradcheck(bind(row, case, arrays), diff_inputs(row, arrays)) is True
     check_second_directional(row, case, seed)
@@ -317,6 +329,7 @@ def check_second_directional(row: Row, case: Case, seed: int) -> None:
 
 
 def _draw(row: Row, data: st.DataObject) -> tuple[Case, int]:
+    """One case of the row and a seed for its values."""
     return data.draw(row.cases, label="case"), data.draw(st.integers(0, 2**31), label="seed")
 
 
