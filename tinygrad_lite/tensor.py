@@ -127,13 +127,15 @@ def _norm_axis(axis: Any, ndim: int, op: str) -> Any:
     return out[0] if single else tuple(sorted(out))
 
 
-def _axis_kw(axis: Any, keepdims: bool, dim: Any, keepdim: Any) -> tuple:
+def _axis_kw(axis: Any, keepdims: bool, dim: Any, keepdim: Any, op: str) -> tuple:
     """Merge PyTorch's ``dim``/``keepdim`` aliases into NumPy's ``axis``/``keepdims``."""
     if dim is not None:
         if axis is not None:
-            raise TypeError("pass either axis= or dim=, not both")
+            raise TypeError(f"{op}: pass either axis= or dim=, not both")
         axis = dim
     if keepdim is not None:
+        if keepdims:
+            raise TypeError(f"{op}: pass either keepdims= or keepdim=, not both")
         keepdims = keepdim
     return axis, bool(keepdims)
 
@@ -569,6 +571,10 @@ class Tensor:
         >>> tg.tensor([-2.0, 3.0]).leaky_relu(0.1).tolist()
         [-0.20000000298023224, 3.0]
         """
+        if not isinstance(negative_slope, (int, float)) or isinstance(negative_slope, bool):
+            raise TypeError(
+                f"leaky_relu: negative_slope must be a number, got {type(negative_slope).__name__}"
+            )
         return apply1(ops.LeakyRelu, self, negative_slope)
 
     def sign(self) -> Tensor:
@@ -692,13 +698,13 @@ class Tensor:
         >>> tg.tensor([[1, 5], [7, 2]]).argmax(axis=1).tolist()
         [1, 0]
         """
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "argmax")
         axis = _norm_axis(axis, self.data.ndim, "argmax")
         return _new_tensor(np.asarray(self.data.argmax(axis=axis, keepdims=keepdims)))
 
     def argmin(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None):
         """Indices of the minima (int64, not differentiable)."""
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "argmin")
         axis = _norm_axis(axis, self.data.ndim, "argmin")
         return _new_tensor(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)))
 
@@ -712,7 +718,7 @@ class Tensor:
         >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0).tolist()
         [4.0, 6.0]
         """
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "sum")
         if axis is not None:
             axis = _norm_axis(axis, self.data.ndim, "sum")
         return apply1(ops.Sum, self, axis, keepdims)
@@ -726,7 +732,7 @@ class Tensor:
         >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(dim=1).tolist()
         [1.5, 3.5]
         """
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "mean")
         if axis is not None:
             axis = _norm_axis(axis, self.data.ndim, "mean")
         return apply1(ops.Mean, self, axis, keepdims)
@@ -748,7 +754,7 @@ class Tensor:
         >>> tg.tensor([1.0, 2.0, 3.0, 4.0]).var().item()
         1.6666666269302368
         """
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "var")
         axis = _norm_axis(axis, self.data.ndim, "var")
         n = _count(self.data.shape, axis)
         centered = self - self.mean(axis, keepdims=True)
@@ -767,7 +773,7 @@ class Tensor:
         keepdim=None,
     ) -> Tensor:
         """Standard deviation over ``axis`` (``sqrt(var)``, same ``correction``)."""
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "std")
         return self.var(axis, keepdims, correction=correction).sqrt()
 
     def max(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
@@ -779,13 +785,13 @@ class Tensor:
         >>> tg.tensor([[1.0, 5.0], [7.0, 2.0]]).max(axis=1).tolist()
         [5.0, 7.0]
         """
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "max")
         axis = _norm_axis(axis, self.data.ndim, "max")
         return apply1(ops.Max, self, axis, keepdims)
 
     def min(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
         """Minimum values over ``axis`` (ties share the gradient evenly; see ``argmin``)."""
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "min")
         axis = _norm_axis(axis, self.data.ndim, "min")
         return apply1(ops.Min, self, axis, keepdims)
 
@@ -800,7 +806,7 @@ class Tensor:
         >>> round(tg.tensor([1000.0, 1000.0]).logsumexp().item(), 3)
         1000.693
         """
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim)
+        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "logsumexp")
         axis = _norm_axis(axis, self.data.ndim, "logsumexp")
         shift = _stable_shift(self.data, axis)
         out = (self - shift).exp().sum(axis, keepdims=True).log() + shift
@@ -972,7 +978,7 @@ class Tensor:
         shape = tuple(
             self.data.shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(shape)
         )
-        return self.broadcast_to(shape)
+        return self._broadcast(shape, "expand")
 
     def broadcast_to(self, shape: Any) -> Tensor:
         """Broadcast to ``shape`` (NumPy's rules).
@@ -984,6 +990,9 @@ class Tensor:
         (2, 3)
         """
         shape = _shape_args((shape,) if not isinstance(shape, tuple) else shape, "broadcast_to")
+        return self._broadcast(shape, "broadcast_to")
+
+    def _broadcast(self, shape: tuple, op: str) -> Tensor:
         if shape == self.data.shape:
             return self
         try:
@@ -991,7 +1000,7 @@ class Tensor:
         except ValueError:
             ok = False
         if not ok:
-            raise ValueError(f"broadcast_to: cannot broadcast shape {self.shape} to {shape}")
+            raise ValueError(f"{op}: cannot broadcast shape {self.shape} to {shape}")
         return apply1(ops.Expand, self, shape)
 
     # ------------------------------------------------------------------------- indexing
@@ -1138,7 +1147,9 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
     """
     cond = np.asarray(_raw(condition))
     if cond.dtype != np.bool_:
-        cond = cond.astype(bool)
+        raise TypeError(
+            f"where: the condition must be a bool tensor (e.g. x > 0), got dtype {cond.dtype}"
+        )
     if isinstance(x, Tensor) and isinstance(y, Tensor) and x.data.dtype != y.data.dtype:
         x, y = _function._promote(ops.Where, x, y)
     elif not isinstance(x, Tensor) and not isinstance(y, Tensor):
