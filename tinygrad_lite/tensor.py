@@ -460,6 +460,9 @@ class Tensor:
     def __pos__(self) -> Tensor:
         return self
 
+    def __abs__(self) -> Tensor:
+        return apply1(ops.Abs, self)
+
     def __matmul__(self, other: Any) -> Tensor:
         return apply2(ops.MatMul, self, _operand(other, self))
 
