@@ -585,7 +585,7 @@ def backprop(
 
     if not (create_graph or wanted is not None or _record_grads or _anomaly is not None):
         _run_first_order(ready, deps, grads, leaf_grads, retain_graph)
-        _accumulate_into_leaves(leaf_grads, False)
+        _accumulate_into_leaves(leaf_grads, False, root_grads)
         return None
     # NOTE: first-order backward bodies see only ndarrays, so grad mode matters only when the
     # backward pass itself is recorded.
@@ -643,7 +643,7 @@ def backprop(
                             ready.append(p)
                 i += 1
         if wanted is None:
-            _accumulate_into_leaves(leaf_grads, create_graph)
+            _accumulate_into_leaves(leaf_grads, create_graph, root_grads)
             return None
         for leaf, g in leaf_grads.items():
             if leaf in wanted:
@@ -771,8 +771,9 @@ def _backward_with_graph(fn: Function, g: Any, saved: tuple) -> Any:
         del fn.xp
 
 
-def _accumulate_into_leaves(leaf_grads: dict, create: bool) -> None:
-    stored: set = set()
+def _accumulate_into_leaves(leaf_grads: dict, create: bool, root_grads: Sequence[Any]) -> None:
+    # The caller's root gradients are not ours: they are copied if they reach a .grad as is.
+    stored = {id(g) for g in root_grads}
     for leaf, g in leaf_grads.items():
         if leaf._hooks:
             g = _run_hooks(leaf._hooks, g, create)
@@ -788,7 +789,6 @@ def _accumulate_into_leaves(leaf_grads: dict, create: bool) -> None:
         if old is None:
             # NOTE: a gradient may be shared (``a + b`` hands one array to both) or be a view;
             # .grad must own its array because optimizers and clipping update it in place.
-            # (Root gradients are always fresh copies made by backward()/grad().)
             if g.base is not None or not g.flags.writeable or id(g) in stored:
                 g = g.copy()
             stored.add(id(g))
@@ -874,5 +874,7 @@ def grad(
         else:
             if not isinstance(g, np.ndarray):
                 g = np.asarray(g)
-            result.append(_new_tensor(g.astype(t.data.dtype, copy=False)))
+            # A gradient that is one of the caller's grad_outputs as is must not alias it.
+            own = any(g is r for r in root_grads)
+            result.append(_new_tensor(g.astype(t.data.dtype, copy=own)))
     return tuple(result)

@@ -827,8 +827,7 @@ class Tensor:
         [0.5, 0.5]
         """
         axis = _norm_axis(dim if dim is not None else axis, self.data.ndim, "softmax")
-        e = (self - _stable_shift(self.data, axis)).exp()
-        return e / e.sum(axis, keepdims=True)
+        return apply1(ops.Softmax, self, axis)
 
     def log_softmax(self, axis: int = -1, *, dim=None) -> Tensor:
         """``log(softmax(x))`` along ``axis``, stable at any |x|.
@@ -840,7 +839,7 @@ class Tensor:
         [0.0, -1000.0]
         """
         axis = _norm_axis(dim if dim is not None else axis, self.data.ndim, "log_softmax")
-        return self - self.logsumexp(axis, keepdims=True)
+        return apply1(ops.LogSoftmax, self, axis)
 
     # ------------------------------------------------------------------------- shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -1135,7 +1134,8 @@ def _root_gradient(t: Tensor, gradient: Any, op: str) -> np.ndarray:
             f"{op}: gradient has shape {tuple(g.shape)} but the tensor has shape {t.shape}; they "
             "must match"
         )
-    return np.array(g, dtype=t.data.dtype)  # a copy: .grad must never alias the user's array
+    # NOTE: not copied here; the engine copies it only if it would land in a leaf's .grad as is.
+    return g.astype(t.data.dtype, copy=False)
 
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
