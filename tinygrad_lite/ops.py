@@ -53,18 +53,21 @@ class Mul(Function):
 
 
 class Div(Function):
+    _out_pos = 1
+
     @staticmethod
     def forward(ctx, a, b):
-        ctx.saved_tensors = (a, b)
-        return a / b
+        out = a / b
+        ctx.saved_tensors = (b, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        b, out = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        ga = g / b if need_a else None
-        gb = -g * a / (b * b) if need_b else None
-        return ga, gb
+        ga = g / b
+        # d(a/b)/db = -(a/b) / b: reuse g / b and the output instead of a / b**2.
+        return (ga if need_a else None), (-ga * out if need_b else None)
 
 
 class Pow(Function):
