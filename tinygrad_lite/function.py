@@ -583,10 +583,6 @@ def backprop(
             prev = grads.get(fn)
             grads[fn] = g if prev is None else prev + g
 
-    if not (create_graph or wanted is not None or _record_grads or _anomaly is not None):
-        _run_first_order(ready, deps, grads, leaf_grads, retain_graph)
-        _accumulate_into_leaves(leaf_grads, False, root_grads)
-        return None
     # NOTE: first-order backward bodies see only ndarrays, so grad mode matters only when the
     # backward pass itself is recorded.
     prev_mode = _set_grad_mode(True) if create_graph else None
@@ -656,84 +652,11 @@ def backprop(
             _set_grad_mode(prev_mode)
 
 
-def _run_first_order(
-    ready: list, deps: dict, grads: dict, leaf_grads: dict, retain_graph: bool
-) -> None:
-    """The engine loop of a plain ``backward()``: the general loop in ``backprop`` without its
-    optional features (create_graph, tg.grad inputs, recording, anomaly checks)."""
-    # NOTE: a separate copy because this loop runs once per op of every training step; each
-    # check removed here is measurable in benchmarks W1, W3 and W4.
-    pop = ready.pop
-    push = ready.append
-    take = grads.pop
-    while ready:
-        fn = pop()
-        g = take(fn, None)
-        if g is None:
-            _release(fn, deps, ready)
-            continue
-        if fn._hooks:
-            g = _run_hooks(fn._hooks, g, False)
-        if fn.saved_tensors is None:
-            raise _freed_error(fn)
-        gin = fn.backward(fn, g)
-        if not retain_graph:
-            fn.saved_tensors = None
-        inputs = fn.inputs
-        if gin.__class__ is not tuple:
-            if len(inputs) == 1:  # a one-input op returned its gradient bare
-                t = inputs[0]
-                p = t.grad_fn
-                if gin is not None:
-                    shape = t.data.shape
-                    if gin.shape != shape:
-                        gin = _unbroadcast(gin, shape, fn, 0)
-                    if p is None:
-                        prev = leaf_grads.get(t)
-                        leaf_grads[t] = gin if prev is None else prev + gin
-                    else:
-                        prev = grads.get(p)
-                        grads[p] = gin if prev is None else prev + gin
-                if p is not None:
-                    c = deps[p] - 1
-                    deps[p] = c
-                    if c == 0:
-                        push(p)
-                continue
-            gin = (gin,)
-        if len(gin) != len(inputs):
-            raise _count_error(fn, gin)
-        for t, need, gi in zip(inputs, fn.needs_input_grad, gin):
-            if not need:
-                continue
-            p = t.grad_fn
-            if gi is not None:
-                shape = t.data.shape
-                if gi.shape != shape:
-                    gi = _unbroadcast(gi, shape, fn, _index_of(inputs, t))
-                if p is None:
-                    prev = leaf_grads.get(t)
-                    leaf_grads[t] = gi if prev is None else prev + gi
-                else:
-                    prev = grads.get(p)
-                    grads[p] = gi if prev is None else prev + gi
-            if p is not None:
-                c = deps[p] - 1
-                deps[p] = c
-                if c == 0:
-                    push(p)
-
-
 def _count_error(fn: Function, gin: tuple) -> RuntimeError:
     return RuntimeError(
         f"{fn.name}.backward returned {len(gin)} gradient(s) but the op has {len(fn.inputs)} "
         "input(s); return one per input (None where none is needed)"
     )
-
-
-def _index_of(items: tuple, item: Any) -> int:
-    # NOTE: not tuple.index, which would call Tensor.__eq__ (elementwise) on other entries.
-    return next(i for i, x in enumerate(items) if x is item)
 
 
 def _release(fn: Function, deps: dict, ready: list) -> None:
