@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 import numbers
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
 import tinygrad_lite as tg
+from tinygrad_lite.function import _set_grad_mode
 
 __all__ = ["Optimizer", "ParamState", "required"]
 
@@ -24,12 +25,12 @@ class _Required:
 required = _Required()
 
 
-class ParamState(MutableMapping):
-    """Per-parameter optimizer state, keyed by parameter identity.
+class ParamState(dict):
+    """Per-parameter optimizer state: ``state[p]`` is a dict, created empty on first access.
 
-    Tensors compare elementwise, so they can not be dictionary keys by value; this mapping
-    keys by ``id`` and keeps the parameter alive. Like PyTorch's ``defaultdict(dict)``,
-    reading a missing parameter creates its empty state dict.
+    Keyed by the parameter itself: ``Tensor`` hashes by identity (its ``==`` is elementwise,
+    but a dict compares identity first and never reaches it for distinct live objects). Like
+    PyTorch's ``defaultdict(dict)``, reading a missing parameter creates its empty state.
 
     Examples
     --------
@@ -39,34 +40,14 @@ class ParamState(MutableMapping):
     {'step': 1}
     """
 
-    __slots__ = ("_d",)
+    __slots__ = ()
 
-    def __init__(self) -> None:
-        self._d: dict[int, tuple[Any, dict]] = {}
-
-    def __getitem__(self, p: Any) -> dict:
-        entry = self._d.get(id(p))
-        if entry is None:
-            entry = self._d[id(p)] = (p, {})
-        return entry[1]
-
-    def __setitem__(self, p: Any, value: dict) -> None:
-        self._d[id(p)] = (p, value)
-
-    def __delitem__(self, p: Any) -> None:
-        del self._d[id(p)]
-
-    def __contains__(self, p: object) -> bool:
-        return id(p) in self._d
-
-    def __iter__(self) -> Iterator[Any]:
-        return (p for p, _ in list(self._d.values()))
-
-    def __len__(self) -> int:
-        return len(self._d)
+    def __missing__(self, p: Any) -> dict:
+        entry = self[p] = {}
+        return entry
 
     def __repr__(self) -> str:
-        return f"ParamState({len(self._d)} parameters)"
+        return f"ParamState({len(self)} parameters)"
 
 
 def _is_real(x: object) -> bool:
@@ -286,9 +267,13 @@ class Optimizer:
         if closure is not None:
             with tg.enable_grad():
                 loss = closure()
-        with tg.no_grad():
+        # NOTE: the grad-mode switch without a context-manager object: this runs every step.
+        prev = _set_grad_mode(False)
+        try:
             for group in self.param_groups:
                 self._update_group(group)
+        finally:
+            _set_grad_mode(prev)
         return loss
 
     def _update_group(self, group: dict[str, Any]) -> None:
