@@ -155,9 +155,8 @@ class Module:
         >>> nn.ReLU().forward(tg.tensor([-1.0, 2.0])).tolist()
         [0.0, 2.0]
         """
-        raise NotImplementedError(
-            f"{type(self).__name__} has no forward(); define forward(self, ...) in the subclass"
-        )
+        name = type(self).__name__
+        raise NotImplementedError(f"{name} has no forward(); define it in the subclass")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         out = self.forward(*args, **kwargs)

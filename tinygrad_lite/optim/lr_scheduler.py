@@ -75,7 +75,7 @@ class LRScheduler:
 
     def get_lr(self) -> list[float]:
         """The learning rates for the current ``last_epoch`` (overridden by each scheduler)."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__}: a subclass must define get_lr()")
 
     def get_last_lr(self) -> list[float]:
         """Return the learning rate of each parameter group set by the last ``step()``.

@@ -277,7 +277,7 @@ class Optimizer:
         return loss
 
     def _update_group(self, group: dict[str, Any]) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must implement _update_group")
+        raise NotImplementedError(f"{type(self).__name__}: a subclass must implement _update_group")
 
     def _tmp(self, p: Any) -> np.ndarray:
         """A scratch array shaped like ``p.data``, reused across steps (not part of state)."""
