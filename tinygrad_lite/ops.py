@@ -503,16 +503,22 @@ class LogSoftmax(Function):
         return g - ctx.xp.exp(out) * g.sum(axis=ctx.axis, keepdims=True)
 
 
-def _shifted(a: np.ndarray, axis) -> np.ndarray:
-    """A fresh float copy of ``a`` minus its maximum along ``axis`` (non-finite maxima: 0)."""
-    if a.dtype.kind != "f":
-        a = a.astype(default_float())
+def stable_max(a: np.ndarray, axis) -> np.ndarray:
+    """The maximum along ``axis`` (kept), with non-finite maxima replaced by 0: the shift that
+    keeps exp() from overflowing in softmax, log_softmax and logsumexp."""
     if a.size == 0:
-        return a.copy()
+        return np.zeros((), dtype=a.dtype)
     m = a.max(axis=axis, keepdims=True)
     if not np.isfinite(m).all():
         m = np.where(np.isfinite(m), m, 0).astype(a.dtype)
-    return np.subtract(a, m, out=np.empty_like(a))  # an array even for 0-d inputs
+    return m
+
+
+def _shifted(a: np.ndarray, axis) -> np.ndarray:
+    """A fresh float copy of ``a`` minus its ``stable_max`` along ``axis``."""
+    if a.dtype.kind != "f":
+        a = a.astype(default_float())
+    return np.subtract(a, stable_max(a, axis), out=np.empty_like(a))  # an array even for 0-d
 
 
 class Max(Function):

@@ -811,7 +811,7 @@ class Tensor:
         """
         axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "logsumexp")
         axis = _norm_axis(axis, self.data.ndim, "logsumexp")
-        shift = _stable_shift(self.data, axis)
+        shift = ops.stable_max(self.data, axis)
         out = (self - shift).exp().sum(axis, keepdims=True).log() + shift
         if not keepdims:
             out = out.reshape(_reduced(self.data.shape, axis))
@@ -1081,16 +1081,6 @@ def _reduced(shape: tuple, axis: Any) -> tuple:
         return ()
     axes = (axis,) if isinstance(axis, int) else axis
     return tuple(s for i, s in enumerate(shape) if i not in axes)
-
-
-def _stable_shift(data: np.ndarray, axis: Any) -> np.ndarray:
-    """The max along ``axis`` (kept), as a constant, with non-finite maxima replaced by 0."""
-    if data.size == 0:
-        return np.zeros((), dtype=data.dtype)
-    m = data.max(axis=axis, keepdims=True)
-    if not np.isfinite(m).all():
-        m = np.where(np.isfinite(m), m, 0).astype(data.dtype)
-    return m
 
 
 def _index(index: Any, shape: tuple) -> Any:
