@@ -8,14 +8,15 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from .arguments import check_grad_dtype, norm_axis, shape_args
 from .function import _new_tensor, _promote, default_float
 from .random import generator
-from .tensor import Tensor, _check_grad_dtype, _norm_axis, _shape_args
+from .tensor import Tensor
 
 
 def _finish(arr: np.ndarray, requires_grad: bool, op: str) -> Tensor:
     if requires_grad:
-        _check_grad_dtype(arr, f"{op}(requires_grad=True)")
+        check_grad_dtype(arr, f"{op}(requires_grad=True)")
     return _new_tensor(arr, bool(requires_grad))
 
 
@@ -62,7 +63,7 @@ def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     >>> tg.zeros(2, 3).shape
     (2, 3)
     """
-    arr = np.zeros(_shape_args(shape, "zeros"), dtype=_float_dtype(dtype))
+    arr = np.zeros(shape_args(shape, "zeros"), dtype=_float_dtype(dtype))
     return _finish(arr, requires_grad, "zeros")
 
 
@@ -75,7 +76,7 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tg.ones(2).tolist()
     [1.0, 1.0]
     """
-    arr = np.ones(_shape_args(shape, "ones"), dtype=_float_dtype(dtype))
+    arr = np.ones(shape_args(shape, "ones"), dtype=_float_dtype(dtype))
     return _finish(arr, requires_grad, "ones")
 
 
@@ -88,7 +89,7 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = F
     >>> tg.full((2,), 7).tolist()
     [7, 7]
     """
-    shape = _shape_args(shape if isinstance(shape, (tuple, list)) else (shape,), "full")
+    shape = shape_args(shape if isinstance(shape, (tuple, list)) else (shape,), "full")
     if dtype is None:
         dtype = np.asarray(fill_value).dtype
         if dtype.kind == "f":
@@ -141,7 +142,7 @@ def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     True
     """
     dt = _float_dtype(dtype)
-    arr = generator().random(_shape_args(shape, "rand"), dtype=dt)
+    arr = generator().random(shape_args(shape, "rand"), dtype=dt)
     return _finish(arr, requires_grad, "rand")
 
 
@@ -155,7 +156,7 @@ def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     (2, 2)
     """
     dt = _float_dtype(dtype)
-    arr = generator().standard_normal(_shape_args(shape, "randn"), dtype=dt)
+    arr = generator().standard_normal(shape_args(shape, "randn"), dtype=dt)
     return _finish(arr, requires_grad, "randn")
 
 
@@ -217,7 +218,7 @@ def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Ten
     nd = ts[0].data.ndim
     if nd == 0:
         raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use tg.stack")
-    d = _norm_axis(dim, nd, "cat")
+    d = norm_axis(dim, nd, "cat")
     ref = ts[0].data.shape
     for i, t in enumerate(ts):
         s = t.data.shape

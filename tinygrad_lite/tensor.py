@@ -9,138 +9,28 @@ import numpy as np
 
 from . import function as _function
 from . import ops
+from .arguments import (
+    SUPPORTED_KINDS,
+    check_grad_dtype,
+    get_default_dtype,
+    set_default_dtype,
+    to_array,
+)
 from .function import (
     RemovableHandle,
     _new_tensor,
     apply1,
     apply2,
     backprop,
-    default_float,
     is_grad_enabled,
 )
+from .tensor_reduce import ReductionMethods
+from .tensor_shape import ShapeMethods
 
-_SUPPORTED_KINDS = "biuf"
-
-
-def set_default_dtype(dtype: Any) -> None:
-    """Set the dtype that Python floats and float factories produce (float32 or float64).
-
-    Examples
-    --------
-    >>> import numpy as np, tinygrad_lite as tg
-    >>> tg.set_default_dtype(np.float64); tg.tensor(1.5).dtype
-    dtype('float64')
-    >>> tg.set_default_dtype(np.float32)
-    """
-    dt = np.dtype(dtype)
-    if dt not in (np.float32, np.float64):
-        raise TypeError(f"set_default_dtype: only float32 or float64 are supported, got {dt}")
-    _function._default_float[0] = dt
+__all__ = ["Tensor", "get_default_dtype", "set_default_dtype", "where"]
 
 
-def get_default_dtype() -> np.dtype:
-    """Return the default float dtype (float32 unless changed).
-
-    Examples
-    --------
-    >>> import tinygrad_lite as tg
-    >>> tg.get_default_dtype()
-    dtype('float32')
-    """
-    return default_float()
-
-
-def _to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
-    """Convert user data to an ndarray following the dtype rules of API.md."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, np.ndarray):
-        arr = np.array(data, dtype=dtype, copy=copy, subok=False)
-    else:
-        if isinstance(data, (list, tuple)) and any(isinstance(e, Tensor) for e in data):
-            raise TypeError(
-                "tensor: got a list of Tensors; use tg.stack(tensors) (or tg.cat) to combine "
-                "them, which keeps the autograd graph"
-            )
-        try:
-            arr = np.array(data, dtype=dtype, subok=False)
-        except ValueError as err:
-            raise ValueError(
-                f"tensor: cannot build a tensor from this data ({err}); nested lists must be "
-                "rectangular (all rows the same length)"
-            ) from None
-        if dtype is None and arr.dtype == np.float64 and not isinstance(data, np.generic):
-            # NOTE: Python floats become the default float dtype (float32), as in PyTorch.
-            arr = arr.astype(default_float())
-    if arr.dtype.kind not in _SUPPORTED_KINDS:
-        hint = ""
-        if arr.dtype == object:
-            hint = "; to combine Tensors use tg.stack or tg.cat"
-        raise TypeError(
-            f"tensor: unsupported data type {arr.dtype}; tinygrad_lite holds bool, integer and "
-            f"float data{hint}"
-        )
-    return arr
-
-
-def _check_grad_dtype(arr: np.ndarray, where: str) -> None:
-    if arr.dtype.kind != "f":
-        raise TypeError(
-            f"{where}: only floating-point tensors can require gradients, but this tensor has "
-            f"dtype {arr.dtype}. Build it with float data or pass dtype=np.float32 "
-            "(integer and bool tensors are for labels, indices and masks)."
-        )
-
-
-def _shape_args(shape: tuple, op: str) -> tuple:
-    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    try:
-        shape = tuple(int(s) for s in shape)
-    except (TypeError, ValueError):
-        raise TypeError(f"{op}: the shape must be integers, got {shape!r}") from None
-    return shape
-
-
-def _norm_axis(axis: Any, ndim: int, op: str) -> Any:
-    """Validate an ``axis`` argument (None, int or tuple) and make it non-negative."""
-    if axis is None:
-        return None
-    single = isinstance(axis, (int, np.integer))
-    axes = (axis,) if single else tuple(axis)
-    n = max(ndim, 1)
-    out = []
-    for a in axes:
-        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
-            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
-        if not -n <= a < n:
-            raise ValueError(
-                f"{op}: axis {a} is out of range for a tensor with {ndim} dimension(s) "
-                f"(valid: {-n} to {n - 1})"
-            )
-        out.append(int(a) % n)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{op}: axis {axis!r} repeats a dimension")
-    if ndim == 0:
-        return None
-    return out[0] if single else tuple(sorted(out))
-
-
-def _axis_kw(axis: Any, keepdims: bool, dim: Any, keepdim: Any, op: str) -> tuple:
-    """Merge PyTorch's ``dim``/``keepdim`` aliases into NumPy's ``axis``/``keepdims``."""
-    if dim is not None:
-        if axis is not None:
-            raise TypeError(f"{op}: pass either axis= or dim=, not both")
-        axis = dim
-    if keepdim is not None:
-        if keepdims:
-            raise TypeError(f"{op}: pass either keepdims= or keepdim=, not both")
-        keepdims = keepdim
-    return axis, bool(keepdims)
-
-
-class Tensor:
+class Tensor(ShapeMethods, ReductionMethods):
     """An n-dimensional array that records the ops applied to it, for reverse-mode autodiff.
 
     Parameters
@@ -171,9 +61,9 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        arr = _to_array(data, dtype)
+        arr = to_array(data, dtype)
         if requires_grad:
-            _check_grad_dtype(arr, "Tensor(requires_grad=True)")
+            check_grad_dtype(arr, "Tensor(requires_grad=True)")
         self.data = arr
         if requires_grad:
             self._requires_grad = True
@@ -212,13 +102,6 @@ class Tensor:
     def is_leaf(self) -> bool:
         """True for tensors not made by a recorded op (user tensors, parameters)."""
         return self.grad_fn is None
-
-    @property
-    def T(self) -> Tensor:  # noqa: N802 (NumPy's and PyTorch's name)
-        """The tensor with its dimensions reversed."""
-        if self.data.ndim < 2:
-            return self
-        return self.permute(*range(self.data.ndim - 1, -1, -1))
 
     def numel(self) -> int:
         """Return the number of elements (as PyTorch)."""
@@ -352,7 +235,7 @@ class Tensor:
         True
         """
         if flag:
-            _check_grad_dtype(self.data, "requires_grad_()")
+            check_grad_dtype(self.data, "requires_grad_()")
         elif self.grad_fn is not None:
             raise RuntimeError(
                 "requires_grad_(False) on a non-leaf tensor: it was made by an op that is "
@@ -596,8 +479,8 @@ class Tensor:
         if min is None and max is None:
             raise ValueError("clip: give at least one of min and max")
         d = self.data
-        lo = _bound(min)
-        hi = _bound(max)
+        lo = _raw(min)
+        hi = _raw(max)
         inside = np.ones(d.shape, dtype=bool)
         if lo is not None:
             inside &= d >= lo
@@ -626,7 +509,7 @@ class Tensor:
         dtype('float64')
         """
         dt = np.dtype(dtype)
-        if dt.kind not in _SUPPORTED_KINDS:
+        if dt.kind not in SUPPORTED_KINDS:
             raise TypeError(f"astype: unsupported dtype {dt}")
         if self._requires_grad and dt.kind != "f":
             return _new_tensor(self.data.astype(dt))
@@ -680,343 +563,6 @@ class Tensor:
     def __or__(self, other: Any) -> Tensor:
         return _new_tensor(self.data | _raw(other))
 
-    def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Whether any element is true (not differentiable)."""
-        return _new_tensor(np.asarray(self.data.any(axis=axis, keepdims=keepdims)))
-
-    def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        """Whether every element is true (not differentiable)."""
-        return _new_tensor(np.asarray(self.data.all(axis=axis, keepdims=keepdims)))
-
-    def isfinite(self) -> Tensor:
-        """Elementwise: neither NaN nor infinite (not differentiable)."""
-        return _new_tensor(np.isfinite(self.data))
-
-    def argmax(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None):
-        """Indices of the maxima (int64, not differentiable).
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.tensor([[1, 5], [7, 2]]).argmax(axis=1).tolist()
-        [1, 0]
-        """
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "argmax")
-        axis = _norm_axis(axis, self.data.ndim, "argmax")
-        return _new_tensor(np.asarray(self.data.argmax(axis=axis, keepdims=keepdims)))
-
-    def argmin(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None):
-        """Indices of the minima (int64, not differentiable)."""
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "argmin")
-        axis = _norm_axis(axis, self.data.ndim, "argmin")
-        return _new_tensor(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)))
-
-    # ------------------------------------------------------------------------- reductions
-    def sum(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
-        """Sum over ``axis`` (None, int or tuple); ``dim``/``keepdim`` are PyTorch aliases.
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0).tolist()
-        [4.0, 6.0]
-        """
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "sum")
-        if axis is not None:
-            axis = _norm_axis(axis, self.data.ndim, "sum")
-        return apply1(ops.Sum, self, axis, keepdims)
-
-    def mean(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
-        """Mean over ``axis``.
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(dim=1).tolist()
-        [1.5, 3.5]
-        """
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "mean")
-        if axis is not None:
-            axis = _norm_axis(axis, self.data.ndim, "mean")
-        return apply1(ops.Mean, self, axis, keepdims)
-
-    def var(
-        self,
-        axis: Any = None,
-        keepdims: bool = False,
-        *,
-        correction: int = 1,
-        dim=None,
-        keepdim=None,
-    ) -> Tensor:
-        """Variance over ``axis``, dividing by ``N - correction`` (1 by default, like PyTorch).
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.tensor([1.0, 2.0, 3.0, 4.0]).var().item()
-        1.6666666269302368
-        """
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "var")
-        axis = _norm_axis(axis, self.data.ndim, "var")
-        n = _count(self.data.shape, axis)
-        centered = self - self.mean(axis, keepdims=True)
-        denom = n - correction
-        return (centered * centered).sum(axis, keepdims) * (
-            1.0 / denom if denom > 0 else float("nan")
-        )
-
-    def std(
-        self,
-        axis: Any = None,
-        keepdims: bool = False,
-        *,
-        correction: int = 1,
-        dim=None,
-        keepdim=None,
-    ) -> Tensor:
-        """Standard deviation over ``axis`` (``sqrt(var)``, same ``correction``)."""
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "std")
-        return self.var(axis, keepdims, correction=correction).sqrt()
-
-    def max(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
-        """Maximum values over ``axis`` (ties share the gradient evenly; see ``argmax``).
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.tensor([[1.0, 5.0], [7.0, 2.0]]).max(axis=1).tolist()
-        [5.0, 7.0]
-        """
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "max")
-        axis = _norm_axis(axis, self.data.ndim, "max")
-        return apply1(ops.Max, self, axis, keepdims)
-
-    def min(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
-        """Minimum values over ``axis`` (ties share the gradient evenly; see ``argmin``)."""
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "min")
-        axis = _norm_axis(axis, self.data.ndim, "min")
-        return apply1(ops.Min, self, axis, keepdims)
-
-    def logsumexp(
-        self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None
-    ) -> Tensor:
-        """``log(sum(exp(x)))`` over ``axis``, computed without overflow.
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> round(tg.tensor([1000.0, 1000.0]).logsumexp().item(), 3)
-        1000.693
-        """
-        axis, keepdims = _axis_kw(axis, keepdims, dim, keepdim, "logsumexp")
-        axis = _norm_axis(axis, self.data.ndim, "logsumexp")
-        shift = ops.stable_max(self.data, axis)
-        out = (self - shift).exp().sum(axis, keepdims=True).log() + shift
-        if not keepdims:
-            out = out.reshape(_reduced(self.data.shape, axis))
-        return out
-
-    def softmax(self, axis: int = -1, *, dim=None) -> Tensor:
-        """``exp(x) / sum(exp(x))`` along ``axis``, stable at any |x|.
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.tensor([1000.0, 1000.0]).softmax(0).tolist()
-        [0.5, 0.5]
-        """
-        axis = _norm_axis(dim if dim is not None else axis, self.data.ndim, "softmax")
-        return apply1(ops.Softmax, self, axis)
-
-    def log_softmax(self, axis: int = -1, *, dim=None) -> Tensor:
-        """``log(softmax(x))`` along ``axis``, stable at any |x|.
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.tensor([0.0, -1000.0]).log_softmax(0).tolist()
-        [0.0, -1000.0]
-        """
-        axis = _norm_axis(dim if dim is not None else axis, self.data.ndim, "log_softmax")
-        return apply1(ops.LogSoftmax, self, axis)
-
-    # ------------------------------------------------------------------------- shape
-    def reshape(self, *shape: Any) -> Tensor:
-        """Same data in a new shape; one dimension may be -1.
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.arange(6).reshape(2, -1).shape
-        (2, 3)
-        """
-        shape = _shape_args(shape, "reshape")
-        if shape == self.data.shape:
-            return self
-        if shape.count(-1) > 1:
-            raise ValueError(f"reshape: only one dimension can be -1, got {shape}")
-        known = int(np.prod([s for s in shape if s != -1]))
-        size = self.data.size
-        if (-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size):
-            raise ValueError(
-                f"reshape: cannot reshape a tensor of shape {self.shape} ({size} elements) "
-                f"into shape {shape}"
-            )
-        return apply1(ops.Reshape, self, shape)
-
-    view = reshape
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        """Merge dimensions ``start_dim..end_dim`` into one.
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.zeros(2, 3, 4).flatten(1).shape
-        (2, 12)
-        """
-        nd = self.data.ndim
-        if nd == 0:
-            return self.reshape(1)
-        s = _norm_axis(start_dim, nd, "flatten")
-        e = _norm_axis(end_dim, nd, "flatten")
-        if s > e:
-            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        shape = self.data.shape
-        return self.reshape(shape[:s] + (-1,) + shape[e + 1 :])
-
-    def squeeze(self, dim: Any = None) -> Tensor:
-        """Remove size-1 dimensions (all, or those in ``dim``; others are left, like PyTorch).
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.zeros(1, 3, 1).squeeze().shape
-        (3,)
-        """
-        shape = self.data.shape
-        if dim is None:
-            axes = {i for i, s in enumerate(shape) if s == 1}
-        else:
-            d = _norm_axis(dim, len(shape), "squeeze")
-            d = () if d is None else (d,) if isinstance(d, int) else d
-            axes = {i for i in d if shape[i] == 1}
-        return self.reshape(tuple(s for i, s in enumerate(shape) if i not in axes))
-
-    def unsqueeze(self, dim: int) -> Tensor:
-        """Insert a size-1 dimension at ``dim``.
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.zeros(3).unsqueeze(0).shape
-        (1, 3)
-        """
-        nd = self.data.ndim + 1
-        if not -nd <= dim < nd:
-            raise ValueError(f"unsqueeze: dim {dim} is out of range for the result's {nd} dims")
-        dim %= nd
-        shape = self.data.shape
-        return self.reshape(shape[:dim] + (1,) + shape[dim:])
-
-    def permute(self, *dims: Any) -> Tensor:
-        """Reorder the dimensions.
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.zeros(2, 3, 4).permute(2, 0, 1).shape
-        (4, 2, 3)
-        """
-        dims = _shape_args(dims, "permute")
-        nd = self.data.ndim
-        if sorted(d % nd if nd else d for d in dims) != list(range(nd)):
-            raise ValueError(
-                f"permute: {dims} is not a permutation of the {nd} dimensions of a tensor of shape "
-                f"{self.shape}"
-            )
-        dims = tuple(d % nd for d in dims)
-        if dims == tuple(range(nd)):
-            return self
-        return apply1(ops.Permute, self, dims)
-
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
-        """Swap two dimensions (PyTorch's ``transpose``).
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.zeros(2, 3).transpose(0, 1).shape
-        (3, 2)
-        """
-        nd = self.data.ndim
-        d0 = _norm_axis(dim0, nd, "transpose")
-        d1 = _norm_axis(dim1, nd, "transpose")
-        if nd < 2 or d0 == d1:
-            return self
-        dims = list(range(nd))
-        dims[d0], dims[d1] = dims[d1], dims[d0]
-        return self.permute(*dims)
-
-    swapaxes = transpose
-
-    def expand(self, *shape: Any) -> Tensor:
-        """Broadcast to ``shape`` without copying; -1 keeps a dimension.
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.zeros(3, 1).expand(3, 4).shape
-        (3, 4)
-        """
-        shape = _shape_args(shape, "expand")
-        lead = len(shape) - self.data.ndim
-        if lead < 0:
-            raise ValueError(
-                f"expand: the target shape {shape} has fewer dimensions than the tensor "
-                f"{self.shape}"
-            )
-        shape = tuple(
-            self.data.shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(shape)
-        )
-        return self._broadcast(shape, "expand")
-
-    def broadcast_to(self, shape: Any) -> Tensor:
-        """Broadcast to ``shape`` (NumPy's rules).
-
-        Examples
-        --------
-        >>> import tinygrad_lite as tg
-        >>> tg.zeros(3).broadcast_to((2, 3)).shape
-        (2, 3)
-        """
-        shape = _shape_args((shape,) if not isinstance(shape, tuple) else shape, "broadcast_to")
-        return self._broadcast(shape, "broadcast_to")
-
-    def _broadcast(self, shape: tuple, op: str) -> Tensor:
-        if shape == self.data.shape:
-            return self
-        try:
-            ok = np.broadcast_shapes(self.data.shape, shape) == shape
-        except ValueError:
-            ok = False
-        if not ok:
-            raise ValueError(f"{op}: cannot broadcast shape {self.shape} to {shape}")
-        return apply1(ops.Expand, self, shape)
-
-    # ------------------------------------------------------------------------- indexing
-    def __getitem__(self, index: Any) -> Tensor:
-        return apply1(ops.GetItem, self, _index(index, self.data.shape))
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        if self._requires_grad or self.grad_fn is not None:
-            raise RuntimeError(
-                "item assignment on a tensor that requires grad would corrupt the graph; build a "
-                "new tensor with tg.where(mask, values, t) or assign under tg.no_grad() on .data"
-            )
-        self.data[_index(index, self.data.shape)] = _raw(value)
-
 
 # =============================================================================== helpers
 
@@ -1054,58 +600,11 @@ def _raw(value: Any) -> Any:
     return value.data if isinstance(value, Tensor) else value
 
 
-def _bound(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, Tensor):
-        return value.data
-    return value
-
-
 def _operand(value: Any, like: Tensor) -> Tensor:
     """``value`` as a Tensor for the left side of a reflected op (or for matmul)."""
     if isinstance(value, Tensor):
         return value
     return _function._constant(value, like.data.dtype)
-
-
-def _count(shape: tuple, axis: Any) -> int:
-    if axis is None:
-        return int(np.prod(shape, dtype=np.int64))
-    axes = (axis,) if isinstance(axis, int) else axis
-    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
-
-
-def _reduced(shape: tuple, axis: Any) -> tuple:
-    if axis is None:
-        return ()
-    axes = (axis,) if isinstance(axis, int) else axis
-    return tuple(s for i, s in enumerate(shape) if i not in axes)
-
-
-def _index(index: Any, shape: tuple) -> Any:
-    """Turn Tensors and lists inside an index into ndarrays; reject float indices clearly."""
-    items = index if isinstance(index, tuple) else (index,)
-    out = []
-    changed = False
-    for i in items:
-        if isinstance(i, Tensor):
-            i = i.data
-            changed = True
-        elif isinstance(i, list):
-            i = np.asarray(i)
-            changed = True
-        if isinstance(i, np.ndarray) and i.dtype.kind not in "biu":
-            raise IndexError(
-                f"tensors used as indices must be integer or bool, got dtype {i.dtype} "
-                f"(indexing a tensor of shape {shape})"
-            )
-        if isinstance(i, float):
-            raise IndexError(f"index {i!r} is a float; indices must be integers")
-        out.append(i)
-    if not changed:
-        return index
-    return tuple(out) if isinstance(index, tuple) else out[0]
 
 
 def _root_gradient(t: Tensor, gradient: Any, op: str) -> np.ndarray:

@@ -1,0 +1,206 @@
+"""The shape and indexing methods of ``Tensor`` (reshape, permute, expand, [] ...), as a mixin."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import function as _function
+from . import ops
+from .arguments import index_arrays, norm_axis, shape_args
+from .function import apply1
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+class ShapeMethods:
+    """Views and rearrangements of the same elements, and indexing."""
+
+    data: np.ndarray
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 (NumPy's and PyTorch's name)
+        """The tensor with its dimensions reversed."""
+        if self.data.ndim < 2:
+            return self
+        return self.permute(*range(self.data.ndim - 1, -1, -1))
+
+    # ------------------------------------------------------------------------- shape
+    def reshape(self, *shape: Any) -> Tensor:
+        """Same data in a new shape; one dimension may be -1.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.arange(6).reshape(2, -1).shape
+        (2, 3)
+        """
+        shape = shape_args(shape, "reshape")
+        if shape == self.data.shape:
+            return self
+        if shape.count(-1) > 1:
+            raise ValueError(f"reshape: only one dimension can be -1, got {shape}")
+        known = int(np.prod([s for s in shape if s != -1]))
+        size = self.data.size
+        if (-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size):
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {self.shape} ({size} elements) "
+                f"into shape {shape}"
+            )
+        return apply1(ops.Reshape, self, shape)
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge dimensions ``start_dim..end_dim`` into one.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(2, 3, 4).flatten(1).shape
+        (2, 12)
+        """
+        nd = self.data.ndim
+        if nd == 0:
+            return self.reshape(1)
+        s = norm_axis(start_dim, nd, "flatten")
+        e = norm_axis(end_dim, nd, "flatten")
+        if s > e:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        shape = self.data.shape
+        return self.reshape(shape[:s] + (-1,) + shape[e + 1 :])
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """Remove size-1 dimensions (all, or those in ``dim``; others are left, like PyTorch).
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(1, 3, 1).squeeze().shape
+        (3,)
+        """
+        shape = self.data.shape
+        if dim is None:
+            axes = {i for i, s in enumerate(shape) if s == 1}
+        else:
+            d = norm_axis(dim, len(shape), "squeeze")
+            d = () if d is None else (d,) if isinstance(d, int) else d
+            axes = {i for i in d if shape[i] == 1}
+        return self.reshape(tuple(s for i, s in enumerate(shape) if i not in axes))
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a size-1 dimension at ``dim``.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(3).unsqueeze(0).shape
+        (1, 3)
+        """
+        nd = self.data.ndim + 1
+        if not -nd <= dim < nd:
+            raise ValueError(f"unsqueeze: dim {dim} is out of range for the result's {nd} dims")
+        dim %= nd
+        shape = self.data.shape
+        return self.reshape(shape[:dim] + (1,) + shape[dim:])
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder the dimensions.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(2, 3, 4).permute(2, 0, 1).shape
+        (4, 2, 3)
+        """
+        dims = shape_args(dims, "permute")
+        nd = self.data.ndim
+        if sorted(d % nd if nd else d for d in dims) != list(range(nd)):
+            raise ValueError(
+                f"permute: {dims} is not a permutation of the {nd} dimensions of a tensor of shape "
+                f"{self.shape}"
+            )
+        dims = tuple(d % nd for d in dims)
+        if dims == tuple(range(nd)):
+            return self
+        return apply1(ops.Permute, self, dims)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dimensions (PyTorch's ``transpose``).
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(2, 3).transpose(0, 1).shape
+        (3, 2)
+        """
+        nd = self.data.ndim
+        d0 = norm_axis(dim0, nd, "transpose")
+        d1 = norm_axis(dim1, nd, "transpose")
+        if nd < 2 or d0 == d1:
+            return self
+        dims = list(range(nd))
+        dims[d0], dims[d1] = dims[d1], dims[d0]
+        return self.permute(*dims)
+
+    swapaxes = transpose
+
+    def expand(self, *shape: Any) -> Tensor:
+        """Broadcast to ``shape`` without copying; -1 keeps a dimension.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(3, 1).expand(3, 4).shape
+        (3, 4)
+        """
+        shape = shape_args(shape, "expand")
+        lead = len(shape) - self.data.ndim
+        if lead < 0:
+            raise ValueError(
+                f"expand: the target shape {shape} has fewer dimensions than the tensor "
+                f"{self.shape}"
+            )
+        shape = tuple(
+            self.data.shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(shape)
+        )
+        return self._broadcast(shape, "expand")
+
+    def broadcast_to(self, shape: Any) -> Tensor:
+        """Broadcast to ``shape`` (NumPy's rules).
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(3).broadcast_to((2, 3)).shape
+        (2, 3)
+        """
+        shape = shape_args((shape,) if not isinstance(shape, tuple) else shape, "broadcast_to")
+        return self._broadcast(shape, "broadcast_to")
+
+    def _broadcast(self, shape: tuple, op: str) -> Tensor:
+        if shape == self.data.shape:
+            return self
+        try:
+            ok = np.broadcast_shapes(self.data.shape, shape) == shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"{op}: cannot broadcast shape {self.shape} to {shape}")
+        return apply1(ops.Expand, self, shape)
+
+    # ------------------------------------------------------------------------- indexing
+    def __getitem__(self, index: Any) -> Tensor:
+        return apply1(ops.GetItem, self, index_arrays(index, self.data.shape))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        if self._requires_grad or self.grad_fn is not None:
+            raise RuntimeError(
+                "item assignment on a tensor that requires grad would corrupt the graph; build a "
+                "new tensor with tg.where(mask, values, t) or assign under tg.no_grad() on .data"
+            )
+        if isinstance(value, _function.Tensor):
+            value = value.data
+        self.data[index_arrays(index, self.data.shape)] = value
