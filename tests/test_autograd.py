@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import tinygrad_lite as tg
-from tinygrad_lite.function import graph_nodes
+from tinygrad_lite.engine import graph_nodes
 
 
 def f64(data, requires_grad=True):

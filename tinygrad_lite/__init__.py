@@ -22,15 +22,8 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .function import (
-    Function,
-    enable_grad,
-    grad,
-    graph_nodes,
-    is_grad_enabled,
-    no_grad,
-    record_gradients,
-)
+from .engine import grad, graph_nodes
+from .function import Function, enable_grad, is_grad_enabled, no_grad, record_gradients
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .random import manual_seed
 from .routines import *  # noqa: F403 (the tg.exp / tg.sum ... function forms)

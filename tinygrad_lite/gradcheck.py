@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .function import enable_grad, grad, no_grad
+from .engine import grad
+from .function import enable_grad, no_grad
 from .tensor import Tensor
 
 

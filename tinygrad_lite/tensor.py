@@ -16,14 +16,8 @@ from .arguments import (
     set_default_dtype,
     to_array,
 )
-from .function import (
-    RemovableHandle,
-    _new_tensor,
-    apply1,
-    apply2,
-    backprop,
-    is_grad_enabled,
-)
+from .engine import RemovableHandle, backprop
+from .function import _new_tensor, apply1, apply2, is_grad_enabled
 from .tensor_reduce import ReductionMethods
 from .tensor_shape import ShapeMethods
 

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from .debug import EXPLODE, VANISH, _check_thresholds, _stats, _verdict
-from .function import Function, graph_nodes
+from .engine import graph_nodes
+from .function import Function
 from .tensor import Tensor
 
 __all__ = ["GraphvizNotFoundError", "ModuleTrace", "draw_graph", "to_dot", "trace_modules"]
