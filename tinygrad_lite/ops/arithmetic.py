@@ -1,0 +1,193 @@
+"""Addition, products, powers, matrix products and the fused dense-layer and loss nodes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from .common import _reuse
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.saved_tensors = (a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Div(Function):
+    _out_pos = 1
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a / b
+        ctx.saved_tensors = (b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = g / b
+        # d(a/b)/db = -(a/b) / b: reuse g / b and the output instead of a / b**2.
+        return (ga if need_a else None), (_reuse(ga * out, np.multiply, -1) if need_b else None)
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.saved_tensors = (a, b)
+        return a**b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = g * b * a ** (b - 1) if need_a else None
+        # d(a**b)/db = a**b * log(a); NaN for a < 0, as in PyTorch.
+        gb = g * a**b * ctx.xp.log(a) if need_b else None
+        return ga, gb
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(
+                f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and "
+                f"{b.shape}; use * to multiply by a scalar"
+            )
+        if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape} do not match: the last dimension of the "
+                f"first ({a.shape[-1]}) must equal the "
+                f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the second "
+                f"({b.shape[-2 if b.ndim > 1 else 0]})"
+            )
+        ctx.saved_tensors = (a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:
+            return (g * b if need_a else None), (g * a if need_b else None)
+        if a.ndim == 1:
+            # (n,) @ (..., n, m): treat a as a (1, n) row; the engine sums the batch axes.
+            g2 = g.reshape(g.shape[:-1] + (1, g.shape[-1]))
+            ga = g2 @ b.swapaxes(-1, -2) if need_a else None
+            gb = a.reshape((a.shape[0], 1)) @ g2 if need_b else None
+            return ga, gb
+        if b.ndim == 1:
+            # (..., k, n) @ (n,): treat b as an (n, 1) column.
+            g2 = g.reshape(g.shape + (1,))
+            ga = g2 @ b.reshape((1, b.shape[0])) if need_a else None
+            gb = (
+                (a.swapaxes(-1, -2) @ g2).reshape(a.shape[:-2] + (a.shape[-1],)) if need_b else None
+            )
+            return ga, gb
+        ga = g @ b.swapaxes(-1, -2) if need_a else None
+        gb = a.swapaxes(-1, -2) @ g if need_b else None
+        return ga, gb
+
+
+class Linear(Function):
+    """``x @ weight.T + bias`` as one node: the hot path of every dense layer."""
+
+    # NOTE: fused for speed (one node instead of three) and so the weight's gradient comes out
+    # in the weight's own layout, with no transpose view to copy.
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+            raise ValueError(
+                f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features "
+                f"but the weight of shape {weight.shape} expects {weight.shape[1]} "
+                "(weight is (out_features, in_features))"
+            )
+        ctx.saved_tensors = (x, weight)
+        out = x @ weight.T
+        if bias is not None:
+            out += bias
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = g @ weight if need[0] else None
+        gw = gb = None
+        if x.ndim == 1:
+            if need[1]:
+                gw = g.reshape((g.shape[0], 1)) @ x.reshape((1, x.shape[0]))
+            gb = g if len(need) > 2 and need[2] else None
+            return gx, gw, gb
+        g2 = g.reshape((-1, g.shape[-1])) if g.ndim != 2 else g
+        if need[1]:
+            x2 = x.reshape((-1, x.shape[-1])) if x.ndim != 2 else x
+            gw = g2.T @ x2
+        if len(need) > 2 and need[2]:
+            gb = g2.sum(axis=0)
+        return gx, gw, gb
+
+
+class SquaredError(Function):
+    """``sum`` or ``mean`` of ``(a - b) ** 2`` as one node: the hot path of every regression."""
+
+    _label_args = ("reduction",)
+
+    @staticmethod
+    def forward(ctx, a, b, reduction):
+        ctx.reduction = reduction
+        ctx.saved_tensors = (a, b)
+        d = a - b
+        out = np.asarray(np.vdot(d, d) if d.dtype.kind == "f" else (d * d).sum())
+        if reduction == "mean":
+            ctx.scale = 2.0 / d.size if d.size else float("nan")
+            return np.asarray(out / d.size if d.size else out * float("nan"))
+        ctx.scale = 2.0
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        # NOTE: (a - b) is recomputed, not saved: under create_graph it must stay differentiable.
+        gd = _reuse(a - b, np.multiply, g * ctx.scale)
+        need_a, need_b = ctx.needs_input_grad
+        return (gd if need_a else None), (-gd if need_b else None)

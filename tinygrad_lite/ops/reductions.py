@@ -1,0 +1,168 @@
+"""Reductions: sum, mean, max/min (ties share the gradient), softmax, log-softmax."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function, default_float
+from .common import _reuse
+
+
+class Sum(Function):
+    _label_args = ("axis", "keepdims")
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        ctx.in_shape = a.shape
+        ctx.axis = axis
+        ctx.keepdims = keepdims
+        return np.asarray(a.sum(axis=axis, keepdims=keepdims))
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx.keepdims:
+            g = g.reshape(_kept_shape(ctx.in_shape, ctx.axis))
+        return ctx.xp.broadcast_to(g, ctx.in_shape)
+
+
+class Mean(Function):
+    """Mean over ``axis``: one node instead of Sum and Mul, on the hot path of every loss."""
+
+    _label_args = ("axis", "keepdims")
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        ctx.in_shape = a.shape
+        ctx.axis = axis
+        ctx.keepdims = keepdims
+        out = a.sum(axis=axis, keepdims=keepdims)
+        ctx.scale = 1.0 / (a.size // max(out.size, 1)) if a.size else float("nan")
+        return np.asarray(out * ctx.scale)
+
+    @staticmethod
+    def backward(ctx, g):
+        g = g * ctx.scale
+        if not ctx.keepdims:
+            g = g.reshape(_kept_shape(ctx.in_shape, ctx.axis))
+        return ctx.xp.broadcast_to(g, ctx.in_shape)
+
+
+class Softmax(Function):
+    """``exp(x) / sum(exp(x))`` along ``axis``."""
+
+    # NOTE: a primitive: one node instead of five on the hot path of every classifier; the
+    # row maximum is subtracted first, so it is stable at any |x|.
+    _label_args = ("axis",)
+    _out_pos = 0
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        out = _shifted(a, axis)
+        np.exp(out, out=out)
+        out /= out.sum(axis=axis, keepdims=True)
+        ctx.saved_tensors = (out,)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        gy = g * out
+        return _reuse(gy, np.subtract, out * gy.sum(axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """``x - log(sum(exp(x)))`` along ``axis``."""
+
+    # NOTE: a primitive for the same reasons as Softmax (and cross-entropy is built on it).
+    _label_args = ("axis",)
+    _out_pos = 0
+
+    @staticmethod
+    def forward(ctx, a, axis):
+        ctx.axis = axis
+        out = _shifted(a, axis)
+        lse = np.exp(out).sum(axis=axis, keepdims=True)
+        np.log(lse, out=lse)
+        out -= lse
+        ctx.saved_tensors = (out,)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        scaled = _reuse(ctx.xp.exp(out), np.multiply, g.sum(axis=ctx.axis, keepdims=True))
+        return _reuse(scaled, np.subtract, g, reverse=True)
+
+
+def stable_max(a: np.ndarray, axis) -> np.ndarray:
+    """The maximum along ``axis`` (kept), with non-finite maxima replaced by 0: the shift that
+    keeps exp() from overflowing in softmax, log_softmax and logsumexp."""
+    if a.size == 0:
+        return np.zeros((), dtype=a.dtype)
+    m = a.max(axis=axis, keepdims=True)
+    if not np.isfinite(m).all():
+        m = np.where(np.isfinite(m), m, 0).astype(a.dtype)
+    return m
+
+
+def _shifted(a: np.ndarray, axis) -> np.ndarray:
+    """A fresh float copy of ``a`` minus its ``stable_max`` along ``axis``."""
+    if a.dtype.kind != "f":
+        a = a.astype(default_float())
+    return np.subtract(a, stable_max(a, axis), out=np.empty_like(a))  # an array even for 0-d
+
+
+class Max(Function):
+    """Reduction to the maximum; ties share the gradient evenly, like ``torch.amax``."""
+
+    _label_args = ("axis", "keepdims")
+    _reduce = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdims):
+        cls = type(ctx)
+        if a.size == 0:
+            raise ValueError(
+                f"{cls.__name__.lower()}: cannot reduce an empty tensor of shape {a.shape}"
+            )
+        out = cls._reduce(a, axis=axis, keepdims=True)
+        ctx.in_shape = a.shape
+        ctx.axis = axis
+        ctx.keepdims = keepdims
+        if a.dtype.kind == "f":  # integer tensors never need the gradient
+            share = (a == out).astype(a.dtype)  # each tie gets an equal share of the gradient
+            share /= share.sum(axis=axis, keepdims=True)
+            ctx.saved_tensors = (share,)
+        return out if keepdims else np.asarray(out.reshape(_reduced_shape(a.shape, axis)))
+
+    @staticmethod
+    def backward(ctx, g):
+        (share,) = ctx.saved_tensors
+        if not ctx.keepdims:
+            g = g.reshape(_kept_shape(ctx.in_shape, ctx.axis))
+        return g * share
+
+
+class Min(Max):
+    """Reduction to the minimum; ties share the gradient evenly, like ``torch.amin``."""
+
+    _reduce = staticmethod(np.min)
+
+
+def _axes(ndim: int, axis) -> tuple:
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    return tuple(a % ndim if ndim else a for a in axis)
+
+
+def _kept_shape(shape: tuple, axis) -> tuple:
+    axes = _axes(len(shape), axis)
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _reduced_shape(shape: tuple, axis) -> tuple:
+    axes = _axes(len(shape), axis)
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
