@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tinygrad_lite.nn import functional, init, utils
 from tinygrad_lite.nn import functional as F
+from tinygrad_lite.nn.containers import Sequential
 from tinygrad_lite.nn.layers import (
     Dropout,
     Flatten,
@@ -23,7 +24,7 @@ from tinygrad_lite.nn.loss import (
     L1Loss,
     MSELoss,
 )
-from tinygrad_lite.nn.module import Module, Parameter, RemovableHandle, Sequential, StateDictError
+from tinygrad_lite.nn.module import Module, Parameter, RemovableHandle, StateDictError
 from tinygrad_lite.nn.normalization import BatchNorm1d, LayerNorm
 
 __all__ = [
