@@ -51,6 +51,13 @@ class ReductionMethods:
         return _new_tensor(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)))
 
     # ------------------------------------------------------------------------- reductions
+    def _reduce(self, cls: Any, op: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any):
+        """Record the reduction ``cls`` after checking its axis arguments."""
+        axis, keepdims = axis_kw(axis, keepdims, dim, keepdim, op)
+        if axis is not None:
+            axis = norm_axis(axis, self.data.ndim, op)
+        return apply1(cls, self, axis, keepdims)
+
     def sum(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
         """Sum over ``axis`` (None, int or tuple); ``dim``/``keepdim`` are PyTorch aliases.
 
@@ -60,10 +67,7 @@ class ReductionMethods:
         >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(axis=0).tolist()
         [4.0, 6.0]
         """
-        axis, keepdims = axis_kw(axis, keepdims, dim, keepdim, "sum")
-        if axis is not None:
-            axis = norm_axis(axis, self.data.ndim, "sum")
-        return apply1(ops.Sum, self, axis, keepdims)
+        return self._reduce(ops.Sum, "sum", axis, keepdims, dim, keepdim)
 
     def mean(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
         """Mean over ``axis``.
@@ -74,10 +78,7 @@ class ReductionMethods:
         >>> tg.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(dim=1).tolist()
         [1.5, 3.5]
         """
-        axis, keepdims = axis_kw(axis, keepdims, dim, keepdim, "mean")
-        if axis is not None:
-            axis = norm_axis(axis, self.data.ndim, "mean")
-        return apply1(ops.Mean, self, axis, keepdims)
+        return self._reduce(ops.Mean, "mean", axis, keepdims, dim, keepdim)
 
     def var(
         self,
@@ -127,15 +128,11 @@ class ReductionMethods:
         >>> tg.tensor([[1.0, 5.0], [7.0, 2.0]]).max(axis=1).tolist()
         [5.0, 7.0]
         """
-        axis, keepdims = axis_kw(axis, keepdims, dim, keepdim, "max")
-        axis = norm_axis(axis, self.data.ndim, "max")
-        return apply1(ops.Max, self, axis, keepdims)
+        return self._reduce(ops.Max, "max", axis, keepdims, dim, keepdim)
 
     def min(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
         """Minimum values over ``axis`` (ties share the gradient evenly; see ``argmin``)."""
-        axis, keepdims = axis_kw(axis, keepdims, dim, keepdim, "min")
-        axis = norm_axis(axis, self.data.ndim, "min")
-        return apply1(ops.Min, self, axis, keepdims)
+        return self._reduce(ops.Min, "min", axis, keepdims, dim, keepdim)
 
     def logsumexp(
         self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None
