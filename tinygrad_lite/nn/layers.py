@@ -79,13 +79,17 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.shape[-1:] != (self.in_features,):
-            raise ValueError(
-                f"{self!r} got input with {x.shape[-1] if x.shape else 'no'} features "
-                f"(shape {tuple(x.shape)}); the last dimension must be {self.in_features}"
-            )
         params = self._parameters  # NOTE: a plain dict read; self.weight goes via __getattr__
-        return F.linear(x, params["weight"], params["bias"])
+        try:
+            return F.linear(x, params["weight"], params["bias"])
+        except ValueError:
+            # F.linear checked the shapes; name this layer in the message (free on success).
+            if isinstance(x, Tensor) and x.shape[-1:] != (self.in_features,):
+                raise ValueError(
+                    f"{self!r} got input with {x.shape[-1] if x.shape else 'no'} features "
+                    f"(shape {tuple(x.shape)}); the last dimension must be {self.in_features}"
+                ) from None
+            raise
 
     def extra_repr(self) -> str:
         return (
