@@ -17,14 +17,14 @@ def _t(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _method(name: str, summary: str):
+def _method(name: str, summary: str, call: str = "tg.ones(2)", shape: tuple = (2,)):
     def fn(x: Any, *args: Any, **kwargs: Any) -> Tensor:
         return getattr(_t(x), name)(*args, **kwargs)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (
         f"{summary} Same as ``Tensor.{name}``.\n\n    Examples\n    --------\n"
-        f"    >>> import tinygrad_lite as tg\n    >>> tg.{name}(tg.ones(2)).shape\n    (2,)\n"
+        f"    >>> import tinygrad_lite as tg\n    >>> tg.{name}({call}).shape\n    {shape!r}\n"
     )
     return fn
 
@@ -40,17 +40,17 @@ sigmoid = _method("sigmoid", "Elementwise logistic function.")
 relu = _method("relu", "Elementwise max(x, 0).")
 leaky_relu = _method("leaky_relu", "Elementwise leaky ReLU.")
 sign = _method("sign", "Elementwise sign (not differentiable).")
-clip = _method("clip", "Limit values to [min, max].")
+clip = _method("clip", "Limit values to [min, max].", "tg.ones(2), 0, 0.5")
 clamp = clip
 softmax = _method("softmax", "Softmax along an axis.")
 log_softmax = _method("log_softmax", "Log-softmax along an axis.")
-logsumexp = _method("logsumexp", "Stable log(sum(exp(x))) over an axis.")
+logsumexp = _method("logsumexp", "Stable log(sum(exp(x))) over an axis.", shape=())
 squeeze = _method("squeeze", "Remove size-1 dimensions.")
-unsqueeze = _method("unsqueeze", "Insert a size-1 dimension.")
+unsqueeze = _method("unsqueeze", "Insert a size-1 dimension.", "tg.ones(2), 0", (1, 2))
 flatten = _method("flatten", "Merge a range of dimensions.")
-transpose = _method("transpose", "Swap two dimensions.")
-argmax = _method("argmax", "Indices of the maxima.")
-argmin = _method("argmin", "Indices of the minima.")
+transpose = _method("transpose", "Swap two dimensions.", "tg.ones(2, 3), 0, 1", (3, 2))
+argmax = _method("argmax", "Indices of the maxima.", shape=())
+argmin = _method("argmin", "Indices of the minima.", shape=())
 isfinite = _method("isfinite", "Elementwise test for finite values.")
 
 
@@ -87,6 +87,13 @@ def matmul(a: Any, b: Any) -> Tensor:
     return _t(a) @ b
 
 
+def _symmetric(name: str, a: Any, b: Any) -> Tensor:
+    # NOTE: the op is symmetric, so a Tensor operand leads and sets the dtype of a number.
+    if isinstance(a, Tensor) or not isinstance(b, Tensor):
+        return getattr(_t(a), name)(b)
+    return getattr(b, name)(a)
+
+
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise maximum (ties split the gradient in half).
 
@@ -96,7 +103,7 @@ def maximum(a: Any, b: Any) -> Tensor:
     >>> tg.maximum(tg.tensor([1.0, 5.0]), 3.0).tolist()
     [3.0, 5.0]
     """
-    return _t(a).maximum(b) if isinstance(a, Tensor) or not isinstance(b, Tensor) else b.maximum(a)
+    return _symmetric("maximum", a, b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
@@ -108,7 +115,7 @@ def minimum(a: Any, b: Any) -> Tensor:
     >>> tg.minimum(tg.tensor([1.0, 5.0]), 3.0).tolist()
     [1.0, 3.0]
     """
-    return _t(a).minimum(b) if isinstance(a, Tensor) or not isinstance(b, Tensor) else b.minimum(a)
+    return _symmetric("minimum", a, b)
 
 
 def _binary(name: str, symbol: str):

@@ -13,6 +13,14 @@ from tinygrad_lite.tensor import Tensor, get_default_dtype
 __all__ = ["BatchNorm1d", "LayerNorm"]
 
 
+def _reset_affine(layer: Module) -> None:
+    """Weight to ones and bias to zeros, where the layer has them (PyTorch's affine init)."""
+    if layer.weight is not None:
+        layer.weight.data.fill(1)
+    if layer.bias is not None:
+        layer.bias.data.fill(0)
+
+
 def _float_dtype(layer: str, dtype: object) -> np.dtype:
     resolved = np.dtype(get_default_dtype() if dtype is None else dtype)
     if resolved.kind != "f":
@@ -112,10 +120,7 @@ class BatchNorm1d(Module):
         [1.0]
         """
         self.reset_running_stats()
-        if self.weight is not None:
-            self.weight.data.fill(1)
-        if self.bias is not None:
-            self.bias.data.fill(0)
+        _reset_affine(self)
 
     def forward(self, x: Tensor) -> Tensor:
         """Normalize ``x`` of shape ``(N, C)`` or ``(N, C, L)``.
@@ -224,10 +229,7 @@ class LayerNorm(Module):
         >>> ln.weight.tolist()
         [1.0]
         """
-        if self.weight is not None:
-            self.weight.data.fill(1)
-        if self.bias is not None:
-            self.bias.data.fill(0)
+        _reset_affine(self)
 
     def forward(self, x: Tensor) -> Tensor:
         """Normalize the trailing dimensions of ``x``.
