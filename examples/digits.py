@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             loss = loss_fn(model(xb), yb)
             loss.backward()
             opt.step()
-            total += loss.item() * len(yb.data)
+            total += loss.item() * len(yb.numpy())
         lr = opt.param_groups[0]["lr"]
         schedule.step()
         test_acc = float((predict(model, x_test) == y_test).mean())

@@ -33,21 +33,21 @@ def test_norm_2_by_hand():
     total = clip_grad_norm_([a, b], max_norm=1.0)
     assert isinstance(total, tg.Tensor) and total.shape == () and float(total) == 13.0
     coef = 1.0 / (13.0 + 1e-6)
-    np.testing.assert_allclose(a.grad.data, [3 * coef, 4 * coef], rtol=1e-15)
-    np.testing.assert_allclose(b.grad.data, [[12 * coef]], rtol=1e-15)
+    np.testing.assert_allclose(a.grad.numpy(), [3 * coef, 4 * coef], rtol=1e-15)
+    np.testing.assert_allclose(b.grad.numpy(), [[12 * coef]], rtol=1e-15)
 
 
 def test_norm_below_max_leaves_grads_alone():
     a, b = _params_with_grads([3.0, 4.0], [[12.0]])
     assert float(clip_grad_norm_([a, b], max_norm=13.5)) == 13.0
-    np.testing.assert_array_equal(a.grad.data, [3.0, 4.0])
-    np.testing.assert_array_equal(b.grad.data, [[12.0]])
+    np.testing.assert_array_equal(a.grad.numpy(), [3.0, 4.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [[12.0]])
 
 
 def test_norm_inf_and_1_and_3_by_hand():
     a, b = _params_with_grads([3.0, -4.0], [[-12.0, 1.0]])
     assert float(clip_grad_norm_([a, b], 6.0, norm_type=math.inf)) == 12.0
-    np.testing.assert_allclose(b.grad.data, [[-12 * 6 / (12 + 1e-6), 6 / (12 + 1e-6)]])
+    np.testing.assert_allclose(b.grad.numpy(), [[-12 * 6 / (12 + 1e-6), 6 / (12 + 1e-6)]])
     a, b = _params_with_grads([3.0, -4.0], [[-12.0, 1.0]])
     assert float(clip_grad_norm_([a, b], 100.0, norm_type=1)) == 20.0
     a, b = _params_with_grads([1.0, -2.0], [[2.0]])
@@ -64,7 +64,7 @@ def test_accepts_one_tensor_a_generator_and_named_parameters():
     assert lin.weight.grad.dtype == np.float32
     single = _params_with_grads([0.0, 5.0])[0]
     assert float(clip_grad_norm_(single, 1.0)) == 5.0
-    np.testing.assert_allclose(single.grad.data, [0.0, 5.0 / (5.0 + 1e-6)])
+    np.testing.assert_allclose(single.grad.numpy(), [0.0, 5.0 / (5.0 + 1e-6)])
 
 
 def test_params_without_grads_are_skipped_and_none_gives_zero():
@@ -79,11 +79,11 @@ def test_real_backward_then_clip():
     lin = nn.Linear(3, 1, dtype=np.float64)
     x = tg.tensor(np.ones((4, 3)))
     (lin(x) * 100.0).sum().backward()
-    grads = [p.grad.data.copy() for p in lin.parameters()]
+    grads = [p.grad.numpy().copy() for p in lin.parameters()]
     total = float(clip_grad_norm_(lin.parameters(), 0.5))
     expected = math.sqrt(sum((g**2).sum() for g in grads))
     assert total == pytest.approx(expected, rel=1e-12)
-    new_total = math.sqrt(sum((p.grad.data**2).sum() for p in lin.parameters()))
+    new_total = math.sqrt(sum((p.grad.numpy()**2).sum() for p in lin.parameters()))
     assert new_total == pytest.approx(0.5, rel=1e-5)
 
 
@@ -91,14 +91,14 @@ def test_nonfinite_norm_names_the_parameter():
     model = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
     for p in model.parameters():
         p.grad = tg.Tensor(np.ones(p.shape, dtype=np.float32))
-    model[2].weight.grad.data[0, 1] = np.nan
+    model[2].weight.grad.numpy()[0, 1] = np.nan
     with pytest.raises(
         RuntimeError, match=r"total norm of order 2.0 .* is nan.*'2.weight' \(norm nan\)"
     ):
         clip_grad_norm_(model.named_parameters(), 1.0, error_if_nonfinite=True)
     # nothing was scaled
-    assert model[0].weight.grad.data.tolist() == [[1.0, 1.0], [1.0, 1.0]]
-    model[0].bias.grad.data[0] = np.inf
+    assert model[0].weight.grad.numpy().tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    model[0].bias.grad.numpy()[0] = np.inf
     with pytest.raises(RuntimeError, match=r"'0.bias' \(norm inf\), '2.weight' \(norm nan\)"):
         clip_grad_norm_(model.named_parameters(), 1.0, error_if_nonfinite=True)
     with pytest.raises(RuntimeError, match=r"parameter 1 \(shape \(2,\)\) \(norm inf\)"):
@@ -121,7 +121,7 @@ def test_nonfinite_without_error_spreads_nan_like_pytorch():
     a, b = _params_with_grads([1.0, np.nan], [2.0])
     total = clip_grad_norm_([a, b], 1.0)
     assert math.isnan(float(total))
-    assert np.isnan(a.grad.data).all() and np.isnan(b.grad.data).all()
+    assert np.isnan(a.grad.numpy()).all() and np.isnan(b.grad.numpy()).all()
 
 
 def test_clip_grad_norm_bad_arguments():
@@ -141,13 +141,13 @@ def test_clip_grad_norm_bad_arguments():
 def test_clip_grad_value_by_hand():
     a, b = _params_with_grads([-3.0, 0.5, 2.0], [[0.1, -0.2]])
     assert clip_grad_value_([a, b], 1.0) is None
-    np.testing.assert_array_equal(a.grad.data, [-1.0, 0.5, 1.0])
-    np.testing.assert_array_equal(b.grad.data, [[0.1, -0.2]])
+    np.testing.assert_array_equal(a.grad.numpy(), [-1.0, 0.5, 1.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [[0.1, -0.2]])
     lin = nn.Linear(2, 2)
     for p in lin.parameters():
         p.grad = tg.Tensor(np.full(p.shape, -5.0, dtype=np.float32))
     clip_grad_value_(lin.named_parameters(), 0.5)
-    assert (lin.weight.grad.data == -0.5).all() and lin.weight.grad.dtype == np.float32
+    assert (lin.weight.grad.numpy() == -0.5).all() and lin.weight.grad.dtype == np.float32
     with pytest.raises(ValueError, match="clip_value must be >= 0, got -1"):
         clip_grad_value_([a], -1)
     with pytest.raises(TypeError, match="clip_value must be a number"):
@@ -188,7 +188,7 @@ def test_clip_grad_norm_matches_torch(torch, shapes, max_norm, norm_type, seed, 
     assert total.dtype == dtype and total.shape == ()
     np.testing.assert_allclose(float(total), float(t_total), rtol=tol)
     for p, q in zip(ours, theirs):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=tol, atol=tol)
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=tol, atol=tol)
 
 
 @pytest.mark.torch
@@ -202,7 +202,7 @@ def test_clip_grad_value_matches_torch(torch, shapes, clip, seed):
     clip_grad_value_(ours, clip)
     torch.nn.utils.clip_grad_value_(theirs, clip)
     for p, q in zip(ours, theirs):
-        np.testing.assert_array_equal(p.grad.data, q.grad.numpy())
+        np.testing.assert_array_equal(p.grad.numpy(), q.grad.numpy())
 
 
 @pytest.mark.torch
@@ -221,5 +221,5 @@ def test_grads_from_one_upstream_gradient_are_each_scaled_once():
     total = clip_grad_norm_([a, b], max_norm=1.0)
     assert float(total) == pytest.approx(2.0)
     coef = 1.0 / (2.0 + 1e-6)
-    np.testing.assert_allclose(a.grad.data, [coef, coef], rtol=1e-6)
-    np.testing.assert_allclose(b.grad.data, [coef, coef], rtol=1e-6)
+    np.testing.assert_allclose(a.grad.numpy(), [coef, coef], rtol=1e-6)
+    np.testing.assert_allclose(b.grad.numpy(), [coef, coef], rtol=1e-6)

@@ -460,7 +460,7 @@ def test_bad_batch_size(bad):
 def test_batches_are_copies_not_views_of_the_dataset():
     ds = _indexed_dataset(6)
     for xb, _ in DataLoader(ds, batch_size=4):
-        xb.data[...] = -1
+        xb.numpy()[...] = -1
     assert ds.tensors[0].numpy()[:, 0].tolist() == [0, 1, 2, 3, 4, 5]
 
 

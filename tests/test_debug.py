@@ -308,8 +308,8 @@ def test_non_finite_loss_warns_once():
 def test_dead_units_warn(act):
     model = nn.Sequential(nn.Linear(2, 3), act())
     with tg.no_grad():
-        model[0].weight.data[...] = -1.0
-        model[0].bias.data[...] = -1.0
+        model[0].weight.numpy()[...] = -1.0
+        model[0].bias.numpy()[...] = -1.0
     with TrainingMonitor(model) as monitor:
         with pytest.warns(TrainingWarning, match=r"every output of layer '1' \((Leaky)?ReLU\)"):
             out = model(tg.ones(5, 2))  # every pre-activation is -3
@@ -324,9 +324,9 @@ def test_dead_units_warn(act):
 def test_live_units_do_not_warn():
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
     with tg.no_grad():
-        model[0].weight.data[...] = -1.0
-        model[0].bias.data[...] = -1.0
-        model[0].bias.data[2] = 10.0  # one unit is alive: the layer is not all dead
+        model[0].weight.numpy()[...] = -1.0
+        model[0].bias.numpy()[...] = -1.0
+        model[0].bias.numpy()[2] = 10.0  # one unit is alive: the layer is not all dead
     with TrainingMonitor(model), warnings.catch_warnings():
         warnings.simplefilter("error", TrainingWarning)
         model(tg.ones(5, 2))
@@ -359,8 +359,8 @@ def test_story_gradient_norms_match_torch(torch):
     with torch.no_grad():
         for (name, p), (tname, tp) in zip(model.named_parameters(), tm.named_parameters()):
             assert name == tname
-            tp.copy_(torch.from_numpy(p.data))
-    torch.nn.functional.mse_loss(tm(torch.from_numpy(X.data)), torch.from_numpy(Y.data)).backward()
+            tp.copy_(torch.from_numpy(p.numpy()))
+    torch.nn.functional.mse_loss(tm(torch.from_numpy(X.numpy())), torch.from_numpy(Y.numpy())).backward()
     for name, tp in tm.named_parameters():
         assert rows[name]["grad_norm"] == pytest.approx(float(tp.grad.double().norm()), rel=1e-4)
         assert rows[name]["max_abs_grad"] == pytest.approx(float(tp.grad.abs().max()), rel=1e-4)

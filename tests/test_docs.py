@@ -90,7 +90,7 @@ def test_row_parser_handles_escaped_pipes():
 
 # Every public name of API.md (kept here, so the suite does not depend on ../shared).
 PUBLIC_NAMES = """
-Tensor tg.tensor from_numpy .data .shape .ndim .size .dtype .T .requires_grad .is_leaf .grad
+Tensor tg.tensor from_numpy .numpy() .shape .ndim .size .dtype .T .requires_grad .is_leaf .grad
 .grad_fn .numpy() .item() .tolist() .detach() requires_grad_ .backward( retain_graph create_graph
 set_default_dtype get_default_dtype
 tg.zeros tg.ones tg.full tg.arange tg.eye tg.rand tg.randn tg.zeros_like tg.ones_like

@@ -96,7 +96,7 @@ def test_kaiming_uniform(mode, a, nonlin):
     fan = BIG[1] if mode == "fan_in" else BIG[0]
     gain = math.sqrt(2.0) if nonlin == "relu" else math.sqrt(2.0 / (1 + a * a))
     assert init.kaiming_uniform_(w, a=a, mode=mode, nonlinearity=nonlin) is w
-    _uniform_checks(w.data, gain * math.sqrt(3.0 / fan))
+    _uniform_checks(w.numpy(), gain * math.sqrt(3.0 / fan))
 
 
 @pytest.mark.parametrize("mode", ["fan_in", "fan_out"])
@@ -104,39 +104,39 @@ def test_kaiming_normal(mode):
     w = tg.zeros(*BIG, dtype=np.float64)
     fan = BIG[1] if mode == "fan_in" else BIG[0]
     init.kaiming_normal_(w, mode=mode, nonlinearity="relu")
-    _normal_checks(w.data, 0.0, math.sqrt(2.0 / fan))
+    _normal_checks(w.numpy(), 0.0, math.sqrt(2.0 / fan))
     assert w.dtype == np.float64
 
 
 def test_kaiming_default_is_leaky_relu_with_a_zero():
     w = init.kaiming_uniform_(tg.zeros(*BIG))
-    _uniform_checks(w.data, math.sqrt(2.0) * math.sqrt(3.0 / BIG[1]))
+    _uniform_checks(w.numpy(), math.sqrt(2.0) * math.sqrt(3.0 / BIG[1]))
 
 
 def test_kaiming_on_conv_shaped_weight_uses_receptive_field():
     w = init.kaiming_uniform_(tg.zeros(64, 32, 3, 3), nonlinearity="relu")
-    _uniform_checks(w.data, math.sqrt(2.0) * math.sqrt(3.0 / (32 * 9)))
+    _uniform_checks(w.numpy(), math.sqrt(2.0) * math.sqrt(3.0 / (32 * 9)))
 
 
 def test_xavier_uniform_and_normal():
     w = init.xavier_uniform_(tg.zeros(*BIG), gain=2.0)
-    _uniform_checks(w.data, 2.0 * math.sqrt(6.0 / sum(BIG)))
+    _uniform_checks(w.numpy(), 2.0 * math.sqrt(6.0 / sum(BIG)))
     w = init.xavier_normal_(tg.zeros(*BIG), gain=0.5)
-    _normal_checks(w.data, 0.0, 0.5 * math.sqrt(2.0 / sum(BIG)))
+    _normal_checks(w.numpy(), 0.0, 0.5 * math.sqrt(2.0 / sum(BIG)))
 
 
 def test_uniform_normal_constant_zeros_ones():
     t = init.uniform_(tg.zeros(300_000), -2.0, 6.0)
-    assert t.data.min() >= -2.0 and t.data.max() <= 6.0
-    assert abs(t.data.mean() - 2.0) < 0.02 and abs(t.data.std() - 8 / math.sqrt(12)) < 0.02
+    assert t.numpy().min() >= -2.0 and t.numpy().max() <= 6.0
+    assert abs(t.numpy().mean() - 2.0) < 0.02 and abs(t.numpy().std() - 8 / math.sqrt(12)) < 0.02
     t = init.uniform_(tg.zeros(1000))
-    assert t.data.min() >= 0.0 and t.data.max() < 1.0
+    assert t.numpy().min() >= 0.0 and t.numpy().max() < 1.0
     t = init.normal_(tg.zeros(300_000, dtype=np.float64), mean=3.0, std=0.5)
-    _normal_checks(t.data, 3.0, 0.5)
-    np.testing.assert_array_equal(init.constant_(tg.zeros(2, 2), 0.25).data, np.full((2, 2), 0.25))
-    np.testing.assert_array_equal(init.zeros_(tg.ones(3)).data, np.zeros(3))
-    np.testing.assert_array_equal(init.ones_(tg.zeros(3)).data, np.ones(3))
-    assert init.normal_(tg.zeros(3), std=0.0).data.tolist() == [0.0, 0.0, 0.0]
+    _normal_checks(t.numpy(), 3.0, 0.5)
+    np.testing.assert_array_equal(init.constant_(tg.zeros(2, 2), 0.25).numpy(), np.full((2, 2), 0.25))
+    np.testing.assert_array_equal(init.zeros_(tg.ones(3)).numpy(), np.zeros(3))
+    np.testing.assert_array_equal(init.ones_(tg.zeros(3)).numpy(), np.ones(3))
+    assert init.normal_(tg.zeros(3), std=0.0).numpy().tolist() == [0.0, 0.0, 0.0]
 
 
 @pytest.mark.parametrize(
@@ -156,32 +156,32 @@ def test_uniform_normal_constant_zeros_ones():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_in_place_keeps_array_dtype_and_leaf(fill, dtype):
     p = nn.Parameter(np.zeros((4, 3), dtype=dtype))
-    array = p.data
+    array = p.numpy()
     assert fill(p) is p
-    assert p.data is array and p.dtype == dtype
+    assert p.numpy() is array and p.dtype == dtype
     assert p.is_leaf and p.grad_fn is None and p.requires_grad
 
 
 def test_non_contiguous_target_is_filled_in_place():
     base = tg.zeros(6, 4, dtype=np.float64)
-    view = tg.from_numpy(base.data[:, ::2])
+    view = tg.from_numpy(base.numpy()[:, ::2])
     init.uniform_(view, 1.0, 2.0)
-    assert (base.data[:, ::2] >= 1.0).all() and (base.data[:, 1::2] == 0).all()
+    assert (base.numpy()[:, ::2] >= 1.0).all() and (base.numpy()[:, 1::2] == 0).all()
     init.normal_(view, 5.0, 0.1)
-    assert abs(base.data[:, ::2].mean() - 5.0) < 0.2
+    assert abs(base.numpy()[:, ::2].mean() - 5.0) < 0.2
 
 
 def test_draws_come_from_the_global_generator():
     tg.manual_seed(5)
-    a = init.normal_(tg.zeros(10)).data.copy()
-    b = init.normal_(tg.zeros(10)).data.copy()
+    a = init.normal_(tg.zeros(10)).numpy().copy()
+    b = init.normal_(tg.zeros(10)).numpy().copy()
     tg.manual_seed(5)
-    np.testing.assert_array_equal(init.normal_(tg.zeros(10)).data, a)
+    np.testing.assert_array_equal(init.normal_(tg.zeros(10)).numpy(), a)
     assert not np.array_equal(a, b)
     tg.manual_seed(5)
-    c = init.kaiming_uniform_(tg.zeros(5, 2)).data.copy()
+    c = init.kaiming_uniform_(tg.zeros(5, 2)).numpy().copy()
     tg.manual_seed(5)
-    np.testing.assert_array_equal(init.kaiming_uniform_(tg.zeros(5, 2)).data, c)
+    np.testing.assert_array_equal(init.kaiming_uniform_(tg.zeros(5, 2)).numpy(), c)
 
 
 @pytest.mark.torch
@@ -194,7 +194,7 @@ def test_distributions_match_torch_statistics(torch):
         (init.xavier_normal_, torch.nn.init.xavier_normal_, {}),
     ]
     for ours, theirs, kwargs in pairs:
-        a = ours(tg.zeros(*BIG), **kwargs).data
+        a = ours(tg.zeros(*BIG), **kwargs).numpy()
         b = theirs(torch.zeros(BIG), **kwargs).numpy()
         np.testing.assert_allclose(a.std(), b.std(), rtol=0.01)
         assert abs(a.mean() - b.mean()) < 0.01 * b.std()

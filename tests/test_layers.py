@@ -26,8 +26,8 @@ def _run(layer, x_np, g_np):
     x = tg.Tensor(x_np, requires_grad=True)
     out = layer(x)
     out.backward(tg.Tensor(g_np))
-    grads = {n: p.grad.data for n, p in layer.named_parameters()}
-    return out.data, x.grad.data, grads
+    grads = {n: p.grad.numpy() for n, p in layer.named_parameters()}
+    return out.numpy(), x.grad.numpy(), grads
 
 
 def _run_torch(torch, layer, x_np, g_np):
@@ -49,13 +49,13 @@ def _copy_into_torch(torch, ours, theirs):
 
 def test_linear_forward_backward_by_hand():
     layer = nn.Linear(3, 2, dtype=np.float64)
-    layer.weight.data[...] = [[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0]]
-    layer.bias.data[...] = [0.5, -0.5]
+    layer.weight.numpy()[...] = [[1.0, 2.0, 3.0], [-1.0, 0.5, 0.0]]
+    layer.bias.numpy()[...] = [0.5, -0.5]
     x = np.array([[1.0, 0.0, -1.0], [2.0, 1.0, 0.0]])
     g = np.array([[1.0, 2.0], [-1.0, 0.5]])
     out, dx, grads = _run(layer, x, g)
     np.testing.assert_allclose(out, [[-1.5, -1.5], [4.5, -2.0]])
-    np.testing.assert_allclose(dx, g @ layer.weight.data)
+    np.testing.assert_allclose(dx, g @ layer.weight.numpy())
     np.testing.assert_allclose(grads["weight"], g.T @ x)
     np.testing.assert_allclose(grads["bias"], g.sum(0))
 
@@ -69,8 +69,8 @@ def test_linear_matches_numpy_formula(batch, fin, fout, bias):
     x = rng.standard_normal((*batch, fin))
     g = rng.standard_normal((*batch, fout))
     out, dx, grads = _run(layer, x, g)
-    w = layer.weight.data
-    b = layer.bias.data if bias else 0.0
+    w = layer.weight.numpy()
+    b = layer.bias.numpy() if bias else 0.0
     np.testing.assert_allclose(out, x @ w.T + b, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dx, g @ w, rtol=1e-12, atol=1e-12)
     g2, x2 = g.reshape(-1, fout), x.reshape(-1, fin)
@@ -155,7 +155,7 @@ def test_linear_default_init_statistics():
     fin, fout = 400, 300
     layer = nn.Linear(fin, fout)
     bound = 1.0 / math.sqrt(fin)
-    w, b = layer.weight.data, layer.bias.data
+    w, b = layer.weight.numpy(), layer.bias.numpy()
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     # U(-c, c) has mean 0 and std c/sqrt(3); 120,000 draws pin both to well under 2%.
     assert abs(w.mean()) < 0.01 * bound
@@ -169,18 +169,18 @@ def test_linear_init_is_seeded_and_reset_redraws():
     a = nn.Linear(4, 3)
     tg.manual_seed(3)
     b = nn.Linear(4, 3)
-    np.testing.assert_array_equal(a.weight.data, b.weight.data)
-    np.testing.assert_array_equal(a.bias.data, b.bias.data)
-    before = a.weight.data.copy()
+    np.testing.assert_array_equal(a.weight.numpy(), b.weight.numpy())
+    np.testing.assert_array_equal(a.bias.numpy(), b.bias.numpy())
+    before = a.weight.numpy().copy()
     a.reset_parameters()
-    assert not np.array_equal(before, a.weight.data)
+    assert not np.array_equal(before, a.weight.numpy())
 
 
 @pytest.mark.torch
 def test_linear_init_distribution_matches_torch(torch):
     torch.manual_seed(0)
     theirs = torch.nn.Linear(256, 512).weight.detach().numpy()
-    ours = nn.Linear(256, 512).weight.data
+    ours = nn.Linear(256, 512).weight.numpy()
     np.testing.assert_allclose(np.abs(ours).max(), np.abs(theirs).max(), rtol=1e-3)
     np.testing.assert_allclose(ours.std(), theirs.std(), rtol=0.02)
 
@@ -307,8 +307,8 @@ def test_relu_gradient_at_zero_is_zero_like_pytorch():
 
 def test_softmax_rows_sum_to_one_and_need_an_int_dim():
     out = nn.Softmax(dim=1)(tg.tensor(np.array([[1000.0, 0.0], [-5.0, 5.0]])))
-    np.testing.assert_allclose(out.data.sum(1), [1.0, 1.0])
-    assert np.isfinite(out.data).all()
+    np.testing.assert_allclose(out.numpy().sum(1), [1.0, 1.0])
+    assert np.isfinite(out.numpy()).all()
     with pytest.raises(TypeError, match=r"Softmax: dim must be an int \(e.g. Softmax\(dim=-1\)\)"):
         nn.Softmax(dim=None)
     with pytest.raises(TypeError, match="missing 1 required positional argument: 'dim'"):
@@ -342,7 +342,7 @@ def test_flatten_shapes_and_gradient(start, end, expected):
 def test_flatten_matches_torch(torch):
     x = np.random.default_rng(0).standard_normal((2, 3, 4))
     for args in [(), (0,), (1, 1), (0, 1)]:
-        out = nn.Flatten(*args)(tg.tensor(x)).data
+        out = nn.Flatten(*args)(tg.tensor(x)).numpy()
         np.testing.assert_array_equal(out, torch.nn.Flatten(*args)(torch.tensor(x)).numpy())
 
 
@@ -358,29 +358,29 @@ def test_dropout_training_zeroes_about_p_and_scales_the_rest():
     layer = nn.Dropout(0.25)
     x = tg.ones(200, 500, requires_grad=True)
     out = layer(x)
-    kept = out.data != 0
+    kept = out.numpy() != 0
     assert abs(1 - kept.mean() - 0.25) < 0.01
-    np.testing.assert_allclose(out.data[kept], 1 / 0.75, rtol=1e-6)
+    np.testing.assert_allclose(out.numpy()[kept], 1 / 0.75, rtol=1e-6)
     g = np.random.default_rng(0).standard_normal((200, 500)).astype(np.float32)
     out.backward(tg.Tensor(g))
-    np.testing.assert_allclose(x.grad.data, np.where(kept, g / 0.75, 0), rtol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), np.where(kept, g / 0.75, 0), rtol=1e-6)
 
 
 def test_dropout_p_one_gives_zeros_and_eval_is_identity():
     x = tg.ones(4, 4)
-    assert not nn.Dropout(1.0)(x).data.any()
+    assert not nn.Dropout(1.0)(x).numpy().any()
     layer = nn.Dropout(0.9)
     layer.eval()
-    np.testing.assert_array_equal(layer(x).data, x.data)
+    np.testing.assert_array_equal(layer(x).numpy(), x.numpy())
     layer.train()
-    assert (layer(tg.ones(1000)).data == 0).mean() > 0.8
+    assert (layer(tg.ones(1000)).numpy() == 0).mean() > 0.8
 
 
 def test_dropout_is_seeded_by_manual_seed():
     tg.manual_seed(11)
-    a = nn.Dropout(0.5)(tg.ones(64)).data
+    a = nn.Dropout(0.5)(tg.ones(64)).numpy()
     tg.manual_seed(11)
-    b = nn.Dropout(0.5)(tg.ones(64)).data
+    b = nn.Dropout(0.5)(tg.ones(64)).numpy()
     np.testing.assert_array_equal(a, b)
 
 

@@ -32,7 +32,7 @@ def test_intermediates_are_freed_after_backward_and_del():
         h = (x @ w).tanh()
         loss = (h * h).mean()
         refs = [weakref.ref(h), weakref.ref(h.grad_fn), weakref.ref(loss.grad_fn)]
-        data_ref = weakref.ref(h.data)
+        data_ref = weakref.ref(h.numpy())
         loss.backward()
         del h, loss
         assert [r() for r in refs] == [None, None, None]

@@ -53,11 +53,11 @@ def test_parameter_copies_an_array_but_shares_a_tensor():
     arr = np.zeros(3)
     p = nn.Parameter(arr)
     arr[0] = 5.0
-    assert p.data[0] == 0.0
+    assert p.numpy()[0] == 0.0
     t = tg.zeros(3)
     q = nn.Parameter(t)
-    t.data[1] = 7.0
-    assert q.data[1] == 7.0 and q.dtype == np.float32
+    t.numpy()[1] = 7.0
+    assert q.numpy()[1] == 7.0 and q.dtype == np.float32
 
 
 def test_parameter_requires_grad_false_and_empty_default():
@@ -68,7 +68,7 @@ def test_parameter_requires_grad_false_and_empty_default():
 def test_parameter_gets_gradients():
     p = nn.Parameter(np.array([1.0, 2.0]))
     (p * p).sum().backward()
-    np.testing.assert_allclose(p.grad.data, [2.0, 4.0])
+    np.testing.assert_allclose(p.grad.numpy(), [2.0, 4.0])
 
 
 # ------------------------------------------------------------------------- registration
@@ -255,16 +255,16 @@ def test_train_eval_propagate_to_every_submodule():
 
 def _give_grads(model):
     for p in model.parameters():
-        p.grad = tg.Tensor(np.ones_like(p.data))
+        p.grad = tg.Tensor(np.ones_like(p.numpy()))
 
 
 def test_zero_grad_to_none_and_in_place():
     net = Net()
     _give_grads(net)
-    arrays = [p.grad.data for p in net.parameters()]
+    arrays = [p.grad.numpy() for p in net.parameters()]
     net.zero_grad(set_to_none=False)
     for p, arr in zip(net.parameters(), arrays):
-        assert p.grad.data is arr and not arr.any()
+        assert p.grad.numpy() is arr and not arr.any()
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
     net.zero_grad()  # no grads at all is fine
@@ -275,9 +275,9 @@ def test_zero_grad_after_real_backward():
     lin(tg.ones(4, 3)).sum().backward()
     assert lin.weight.grad is not None
     lin.zero_grad(set_to_none=False)
-    np.testing.assert_array_equal(lin.weight.grad.data, np.zeros((2, 3)))
+    np.testing.assert_array_equal(lin.weight.grad.numpy(), np.zeros((2, 3)))
     lin(tg.ones(4, 3)).sum().backward()
-    np.testing.assert_allclose(lin.weight.grad.data, np.full((2, 3), 4.0))
+    np.testing.assert_allclose(lin.weight.grad.numpy(), np.full((2, 3), 4.0))
 
 
 # ---------------------------------------------------------------------------- hooks
@@ -292,11 +292,11 @@ def test_forward_hook_sees_inputs_and_output_and_can_replace_it():
     y = lin(x)
     ((m, inp, out),) = calls
     assert m is lin and inp == (x,) and isinstance(out, tg.Tensor)
-    assert not y.data.any()
+    assert not y.numpy().any()
     h2.remove()
     h2.remove()  # removing twice is harmless
     y = lin(x)
-    np.testing.assert_allclose(y.data, out.data)
+    np.testing.assert_allclose(y.numpy(), out.numpy())
     h1.remove()
     lin(x)
     assert len(calls) == 2
@@ -388,8 +388,8 @@ def test_sequential_runs_in_order():
     model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
     x = tg.tensor([[1.0, -2.0]])
     lin = model[0]
-    expected = np.maximum(x.data @ lin.weight.data.T + lin.bias.data, 0)
-    np.testing.assert_allclose(model(x).data, expected, rtol=1e-6)
+    expected = np.maximum(x.numpy() @ lin.weight.numpy().T + lin.bias.numpy(), 0)
+    np.testing.assert_allclose(model(x).numpy(), expected, rtol=1e-6)
     assert nn.Sequential()(x) is x
 
 
@@ -430,7 +430,7 @@ def test_deepcopy_gives_independent_module():
     net = Net()
     twin = copy.deepcopy(net)
     twin.head.weight.data += 1.0
-    assert not np.allclose(twin.head.weight.data, net.head.weight.data)
+    assert not np.allclose(twin.head.weight.numpy(), net.head.weight.numpy())
     assert [n for n, _ in twin.named_parameters()] == [n for n, _ in net.named_parameters()]
 
 
@@ -452,14 +452,14 @@ def test_state_dict_order_keys_and_copies():
     ]
     assert all(isinstance(v, np.ndarray) for v in sd.values())
     sd["head.bias"][...] = 123.0
-    assert not (net.head.bias.data == 123.0).any()
+    assert not (net.head.bias.numpy() == 123.0).any()
     kept = net.state_dict(keep_vars=True)
     assert kept["head.bias"] is net.head.bias
 
 
 def test_load_state_dict_round_trip_in_place_keeping_dtype():
     src, dst = Net(), Net()
-    weight_array = dst.head.weight.data
+    weight_array = dst.head.weight.numpy()
     sd = {
         k: v.astype(np.float64) if v.dtype.kind == "f" else v for k, v in src.state_dict().items()
     }
@@ -467,13 +467,13 @@ def test_load_state_dict_round_trip_in_place_keeping_dtype():
     sd["head.bias"] = tg.Tensor(sd["head.bias"])  # Tensors are accepted too
     result = dst.load_state_dict(sd)
     assert result == ([], []) and result.missing_keys == [] and result.unexpected_keys == []
-    assert dst.head.weight.data is weight_array and weight_array.dtype == np.float32
+    assert dst.head.weight.numpy() is weight_array and weight_array.dtype == np.float32
     for key, value in src.state_dict().items():
         if key != "block.steps":
             np.testing.assert_array_equal(dst.state_dict()[key], value)
     assert dst.block.steps.dtype == np.int64 and int(dst.block.steps.item()) == 7
     x = tg.ones(3, 4)
-    np.testing.assert_allclose(dst(x).data, src(x).data)
+    np.testing.assert_allclose(dst(x).numpy(), src(x).numpy())
 
 
 def test_load_state_dict_lists_all_three_kinds_of_error_in_one_message():
@@ -504,7 +504,7 @@ def test_load_state_dict_not_strict_returns_keys_but_refuses_shapes():
     sd = {"0.weight": np.ones((3, 2)), "junk": np.ones(1), "more": np.ones(1)}
     result = model.load_state_dict(sd, strict=False)
     assert result.missing_keys == ["0.bias"] and result.unexpected_keys == ["junk", "more"]
-    np.testing.assert_array_equal(model[0].weight.data, np.ones((3, 2)))
+    np.testing.assert_array_equal(model[0].weight.numpy(), np.ones((3, 2)))
     with pytest.raises(RuntimeError, match=r"size mismatch for 0.weight: .*shape \(2, 3\) from"):
         model.load_state_dict({"0.weight": np.ones((2, 3))}, strict=False)
     with pytest.raises(ValueError, match=r'Missing key\(s\) in state_dict: "0.weight", "0.bias"'):

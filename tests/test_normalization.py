@@ -256,7 +256,7 @@ def test_batchnorm1d_wrong_channels_names_expected_and_got():
 def test_batchnorm1d_reset():
     bn = nn.BatchNorm1d(2)
     bn(tg.tensor([[1.0, 2.0], [3.0, 5.0]]))
-    bn.weight.data[:] = 3
+    bn.weight.numpy()[:] = 3
     bn.reset_parameters()
     assert bn.running_mean.tolist() == [0, 0] and bn.running_var.tolist() == [1, 1]
     assert bn.num_batches_tracked.item() == 0 and bn.weight.tolist() == [1, 1]
@@ -297,8 +297,8 @@ def test_layernorm_module_matches_torch(torch, ns):
     ours = nn.LayerNorm(ns)
     theirs = torch.nn.LayerNorm(ns, dtype=torch.float64)
     rng = np.random.default_rng(11)
-    ours.weight.data[...] = rng.normal(size=ns)
-    ours.bias.data[...] = rng.normal(size=ns)
+    ours.weight.numpy()[...] = rng.normal(size=ns)
+    ours.bias.numpy()[...] = rng.normal(size=ns)
     with torch.no_grad():
         theirs.weight.copy_(torch.tensor(ours.weight.numpy()))
         theirs.bias.copy_(torch.tensor(ours.bias.numpy()))

@@ -524,7 +524,7 @@ def test_int_times_python_float_is_float():
 def test_int_matrix_input_to_float32_matmul():
     m = np.matrix([[1, 2], [3, 4], [5, 6]])
     x = tg.Tensor(m)
-    assert type(x.data) is np.ndarray and x.shape == (3, 2) and x.dtype.kind == "i"
+    assert type(x.numpy()) is np.ndarray and x.shape == (3, 2) and x.dtype.kind == "i"
     w_np = np.array([[0.5, -1.0, 2.0, 0.25], [1.5, 0.5, -0.5, 1.0]], dtype=np.float32)
     w = tg.Tensor(w_np, requires_grad=True)
     out = x @ w

@@ -91,12 +91,12 @@ def test_fifty_steps_equal_pytorch(torch, name, kwargs):
         # NOTE: the two autograds round the gradients differently (~1e-16); RMSprop divides by
         # sqrt(mean g^2), which over 50 steps lifts that to ~1e-10 where g passes near zero.
         # test_optimizer_math_equals_pytorch_on_the_same_gradients isolates the update rule.
-        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=1e-10, atol=1e-10)
     for p, q in zip(ours[:4], theirs[:4]):
         assert set(opt.state[p]) == set(topt.state[q])  # PyTorch's state keys
     # the parameter that got no gradient was skipped by both
     assert ours[4].grad is None and ours[4] not in opt.state
-    np.testing.assert_array_equal(ours[4].data, _problem()[2][4])
+    np.testing.assert_array_equal(ours[4].numpy(), _problem()[2][4])
 
 
 @pytest.mark.torch
@@ -116,7 +116,7 @@ def test_optimizer_math_equals_pytorch_on_the_same_gradients(torch, name, kwargs
         topt.step()
         opt.step()
     for p, q in zip(ours, theirs):
-        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=1e-13, atol=1e-15)
         ref = topt.state[q]
         assert set(opt.state[p]) == set(ref)
         for key, value in ref.items():
@@ -134,7 +134,7 @@ def test_param_groups_with_different_lr_equal_pytorch(torch):
     ours, _ = _train_tg("SGD", dict(lr=0.01, momentum=0.9), 20, groups)
     theirs, _ = _train_torch(torch, "SGD", dict(lr=0.01, momentum=0.9), 20, groups)
     for p, q in zip(ours, theirs):
-        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(p.numpy(), q.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.torch
@@ -161,7 +161,7 @@ def _scalar_steps(opt_cls, grad_fn, steps, w0=1.0, **kwargs):
         # loss = c * w (constant grad c) or w ** 2 (grad 2w), chosen by grad_fn
         grad_fn(w).sum().backward()
         opt.step()
-        out.append(float(w.data[0]))
+        out.append(float(w.numpy()[0]))
     return out
 
 
@@ -246,7 +246,7 @@ def test_param_groups_with_different_lr_by_hand():
     opt = SGD([{"params": [a]}, {"params": [b], "lr": 0.01}], lr=0.1)
     (3 * a + 3 * b).sum().backward()
     opt.step()
-    assert [a.data[0], b.data[0]] == pytest.approx([0.7, 0.97], abs=1e-15)
+    assert [a.numpy()[0], b.numpy()[0]] == pytest.approx([0.7, 0.97], abs=1e-15)
     assert [g["lr"] for g in opt.param_groups] == [0.1, 0.01]
 
 
@@ -267,14 +267,14 @@ def test_first_steps_follow_their_formulas(arrays, lr):
         w = tg.tensor(w0.copy(), requires_grad=True)
         ((w.sin() + 0.5 * w).sum()).backward()
         cls([w], lr=lr).step()
-        np.testing.assert_allclose(w.data, expected, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(w.numpy(), expected, rtol=1e-12, atol=1e-12)
 
 
 # ---- behaviour ---------------------------------------------------------------------------
 @pytest.mark.parametrize("name,kwargs", CONFIGS[::3], ids=[n for n, _ in CONFIGS[::3]])
 def test_updates_are_in_place_and_never_grow_the_graph(name, kwargs):
     params, opt = _train_tg(name, kwargs, 1)
-    arrays = [p.data for p in params]
+    arrays = [p.numpy() for p in params]
     x, y, _ = _problem()
     for _ in range(3):
         opt.zero_grad()
@@ -282,7 +282,7 @@ def test_updates_are_in_place_and_never_grow_the_graph(name, kwargs):
         opt.step()
     for p, arr in zip(params, arrays):
         assert p.grad_fn is None and p.is_leaf and p.requires_grad
-        assert p.data is arr  # updated in place
+        assert p.numpy() is arr  # updated in place
         assert p.grad is None or p.grad.grad_fn is None
 
 
@@ -294,7 +294,7 @@ def test_float32_stays_float32(cls):
         opt.zero_grad()
         (w * w).sum().backward()
         opt.step()
-    assert w.data.dtype == np.float32
+    assert w.numpy().dtype == np.float32
     assert all(v.dtype == np.float32 for v in opt.state[w].values() if isinstance(v, np.ndarray))
 
 
@@ -303,13 +303,13 @@ def test_zero_grad_set_to_none_and_to_zeros():
     unused = tg.tensor(np.array([1.0]), requires_grad=True)
     opt = SGD([w, unused], lr=0.1)
     (w * w).sum().backward()
-    grad_array = w.grad.data
+    grad_array = w.grad.numpy()
     opt.zero_grad(set_to_none=False)
-    assert w.grad is not None and w.grad.data is grad_array  # zeroed in place
-    np.testing.assert_array_equal(w.grad.data, [0.0, 0.0])
+    assert w.grad is not None and w.grad.numpy() is grad_array  # zeroed in place
+    np.testing.assert_array_equal(w.grad.numpy(), [0.0, 0.0])
     assert unused.grad is None
     (w * w).sum().backward()  # accumulates onto the zeros
-    np.testing.assert_array_equal(w.grad.data, [2.0, 4.0])
+    np.testing.assert_array_equal(w.grad.numpy(), [2.0, 4.0])
     opt.zero_grad()
     assert w.grad is None
 
@@ -320,7 +320,7 @@ def test_zero_grad_replaces_a_gradient_that_has_history():
     assert w.grad.grad_fn is not None
     SGD([w], lr=0.1).zero_grad(set_to_none=False)
     assert w.grad.grad_fn is None
-    np.testing.assert_array_equal(w.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(w.grad.numpy(), [0.0, 0.0])
 
 
 def test_step_with_closure_returns_loss_and_enables_grad():
@@ -336,7 +336,7 @@ def test_step_with_closure_returns_loss_and_enables_grad():
     with tg.no_grad():
         loss = opt.step(closure)
     assert loss.item() == 3.0
-    assert w.data[0] == pytest.approx(0.7, abs=1e-15)
+    assert w.numpy()[0] == pytest.approx(0.7, abs=1e-15)
 
 
 def test_state_keys_follow_pytorch():
@@ -359,7 +359,7 @@ def test_state_keys_follow_pytorch():
 def test_state_dict_round_trip_continues_identically(name, kwargs):
     params, opt = _train_tg(name, kwargs, 7)
     saved = opt.state_dict()
-    copies = [tg.tensor(p.data.copy(), requires_grad=True) for p in params]
+    copies = [tg.tensor(p.numpy().copy(), requires_grad=True) for p in params]
     fresh = OPTIMIZERS[name](copies, lr=123.0)  # hyper-parameters come from the state dict
     fresh.load_state_dict(saved)
     assert fresh.param_groups[0]["lr"] == kwargs["lr"]
@@ -371,7 +371,7 @@ def test_state_dict_round_trip_continues_identically(name, kwargs):
             _loss(x, y, ps).backward()
             o.step()
     for p, q in zip(params, copies):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.numpy(), q.numpy())
 
 
 def test_state_dict_is_a_snapshot_in_pytorch_layout():

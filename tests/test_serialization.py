@@ -29,7 +29,7 @@ def _same(a, b):
         assert a.dtype == b.dtype and (a == b or (a != a and b != b))
     elif isinstance(a, tg.Tensor):
         assert a.requires_grad == b.requires_grad
-        _same(a.data, b.data)
+        _same(a.numpy(), b.numpy())
     elif isinstance(a, dict):
         assert list(a) == list(b)
         for k in a:
@@ -89,14 +89,14 @@ def test_training_resumes_identically_from_a_file(tmp_path):
 
     opt = SGD([w], lr=0.1, momentum=0.9, nesterov=True)
     train(w, opt, 5)
-    save({"w": w.data}, tmp_path / "model")
+    save({"w": w.numpy()}, tmp_path / "model")
     save(opt.state_dict(), tmp_path / "optim")
     w2 = tg.tensor(load(tmp_path / "model")["w"], requires_grad=True)
     opt2 = SGD([w2], lr=1.0)
     opt2.load_state_dict(load(tmp_path / "optim"))
     train(w, opt, 5)
     train(w2, opt2, 5)
-    np.testing.assert_array_equal(w.data, w2.data)
+    np.testing.assert_array_equal(w.numpy(), w2.numpy())
 
 
 def test_values_of_every_supported_kind(tmp_path):

@@ -115,7 +115,7 @@ def test_torch_state_dict_loads_into_ours_and_gives_same_outputs(torch):
     assert int(ours.encoder.norm.num_batches_tracked.item()) == 3
     x = np.random.default_rng(0).standard_normal((5, 4))
     expected = theirs(torch.from_numpy(x)).detach().numpy()
-    np.testing.assert_allclose(ours(tg.tensor(x)).data, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ours(tg.tensor(x)).numpy(), expected, rtol=1e-12, atol=1e-12)
 
 
 def test_our_state_dict_loads_into_torch_and_gives_same_outputs(torch):
@@ -129,7 +129,7 @@ def test_our_state_dict_loads_into_torch_and_gives_same_outputs(torch):
     assert result.missing_keys == [] and result.unexpected_keys == []
     x = np.random.default_rng(2).standard_normal((5, 4)).astype(np.float32)
     expected = theirs(torch.from_numpy(x)).detach().numpy()
-    np.testing.assert_allclose(ours(tg.tensor(x)).data, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours(tg.tensor(x)).numpy(), expected, rtol=1e-5, atol=1e-6)
     for k, v in theirs.state_dict().items():
         assert ours.state_dict()[k].dtype == v.numpy().dtype
 
@@ -146,7 +146,7 @@ def test_sequential_round_trip_gradients_equal_torch(torch):
     (theirs(torch.from_numpy(x)) * torch.from_numpy(weights)).sum().backward()
     t_grads = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, t_grads[name].grad.numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(p.grad.numpy(), t_grads[name].grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_load_errors_agree_with_torch_on_which_keys(torch):

@@ -58,7 +58,7 @@ def test_ndarray_of_every_supported_kind_keeps_its_dtype_and_values(dtype):
     assert t.dtype == np.dtype(dtype)
     assert t.shape == (2, 3)
     np.testing.assert_array_equal(t.numpy(), arr)
-    assert type(t.data) is np.ndarray
+    assert type(t.numpy()) is np.ndarray
 
 
 def test_float64_ndarray_is_not_downcast():
@@ -72,13 +72,13 @@ def test_float64_ndarray_is_not_downcast():
 def test_np_matrix_becomes_a_plain_2d_array():
     m = np.matrix([[1, 2, 3], [4, 5, 6]])
     t = Tensor(m)
-    assert type(t.data) is np.ndarray
+    assert type(t.numpy()) is np.ndarray
     assert t.shape == (2, 3) and t.dtype == np.int64
     # An np.matrix would stay 2-D after a reduction; a plain array drops the axis.
     assert t.sum(axis=1).shape == (2,)
     assert t.sum(axis=1).tolist() == [6, 15]
     row = Tensor(np.matrix([[1.5, 2.5]]))
-    assert type(row.data) is np.ndarray and row.shape == (1, 2) and row.dtype == np.float64
+    assert type(row.numpy()) is np.ndarray and row.shape == (1, 2) and row.dtype == np.float64
     assert row[0].shape == (2,)
 
 
@@ -86,9 +86,9 @@ def test_tensor_input_is_copied():
     a = tg.tensor([1.0, 2.0], requires_grad=True)
     b = Tensor(a)
     assert b.tolist() == [1.0, 2.0] and b.dtype == np.float32
-    assert not np.shares_memory(a.data, b.data)
+    assert not np.shares_memory(a.numpy(), b.numpy())
     assert b.is_leaf and not b.requires_grad
-    b.data[0] = 9.0
+    b.numpy()[0] = 9.0
     assert a.tolist() == [1.0, 2.0]
 
 
@@ -99,9 +99,9 @@ def test_constructor_copies_ndarray_but_from_numpy_shares():
     arr[0] = 100.0
     assert copied.tolist() == [0.0, 1.0, 2.0, 3.0]
     assert shared.tolist() == [100.0, 1.0, 2.0, 3.0]
-    assert np.shares_memory(shared.data, arr)
+    assert np.shares_memory(shared.numpy(), arr)
     assert shared.dtype == np.float64  # from_numpy never casts
-    shared.data[1] = -1.0  # and the sharing goes both ways
+    shared.numpy()[1] = -1.0  # and the sharing goes both ways
     assert arr[1] == -1.0
 
 
@@ -406,7 +406,7 @@ def test_numpy_item_tolist():
     t = tg.tensor([[1.5, 2.5]])
     arr = t.numpy()
     assert isinstance(arr, np.ndarray) and arr.dtype == np.float32
-    assert np.shares_memory(arr, t.data)
+    assert np.shares_memory(arr, t.numpy())
     assert tg.tensor([[2.5]]).item() == 2.5 and isinstance(tg.tensor([[2.5]]).item(), float)
     assert isinstance(tg.tensor(3).item(), int)
     assert t.tolist() == [[1.5, 2.5]] and isinstance(t.tolist()[0][0], float)
@@ -419,7 +419,7 @@ def test_detach_shares_data_but_cuts_history():
     y = x * 3
     d = y.detach()
     assert d.is_leaf and not d.requires_grad and d.grad_fn is None
-    assert np.shares_memory(d.data, y.data)
+    assert np.shares_memory(d.numpy(), y.numpy())
     assert d.tolist() == [3.0, 6.0]
 
 

@@ -33,8 +33,8 @@ def _user_line() -> str:
 
 
 def _array(value: Any) -> Any:
-    # NOTE: not getattr(value, "data"): an ndarray's .data is its raw memory buffer.
-    return value.data if isinstance(value, _function.Tensor) else value
+    # NOTE: not getattr(value, "data"): an ndarray's ._data is its raw memory buffer.
+    return value._data if isinstance(value, _function.Tensor) else value
 
 
 def _finite(value: Any) -> bool:

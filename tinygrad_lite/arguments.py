@@ -47,7 +47,7 @@ def get_default_dtype() -> np.dtype:
 def to_array(data: Any, dtype: Any = None, copy: bool = True) -> np.ndarray:
     """Convert user data to an ndarray following the dtype rules of API.md."""
     if isinstance(data, _function.Tensor):
-        data = data.data
+        data = data._data
     if isinstance(data, np.ndarray):
         arr = np.array(data, dtype=dtype, copy=copy, subok=False)
     else:
@@ -155,7 +155,7 @@ def index_arrays(index: Any, shape: tuple) -> Any:
     changed = False
     for i in items:
         if isinstance(i, _function.Tensor):
-            i = i.data
+            i = i._data
             changed = True
         elif isinstance(i, list):
             i = np.asarray(i)

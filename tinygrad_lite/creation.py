@@ -169,7 +169,7 @@ def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     >>> tg.zeros_like(tg.ones(2, 2)).tolist()
     [[0.0, 0.0], [0.0, 0.0]]
     """
-    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    data = t._data if isinstance(t, Tensor) else np.asarray(t)
     return _finish(np.zeros_like(data, dtype=dtype), requires_grad, "zeros_like")
 
 
@@ -182,7 +182,7 @@ def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tg.ones_like(tg.zeros(2)).tolist()
     [1.0, 1.0]
     """
-    data = t.data if isinstance(t, Tensor) else np.asarray(t)
+    data = t._data if isinstance(t, Tensor) else np.asarray(t)
     return _finish(np.ones_like(data, dtype=dtype), requires_grad, "ones_like")
 
 
@@ -194,10 +194,10 @@ def _as_tensors(tensors: Sequence[Any], op: str) -> list[Tensor]:
     out = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     first = out[0]
     for i, t in enumerate(out[1:], 1):
-        if t.data.dtype != first.data.dtype:
+        if t._data.dtype != first._data.dtype:
             a, b = _promote(ops.Cat, first, t)
             if a is not first:
-                out = [x.astype(a.data.dtype) if x.data.dtype != a.data.dtype else x for x in out]
+                out = [x.astype(a._data.dtype) if x._data.dtype != a._data.dtype else x for x in out]
                 first = out[0]
             out[i] = b
     return out
@@ -215,13 +215,13 @@ def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Ten
     if axis is not None:
         dim = axis
     ts = _as_tensors(tensors, "cat")
-    nd = ts[0].data.ndim
+    nd = ts[0]._data.ndim
     if nd == 0:
         raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use tg.stack")
     d = norm_axis(dim, nd, "cat")
-    ref = ts[0].data.shape
+    ref = ts[0]._data.shape
     for i, t in enumerate(ts):
-        s = t.data.shape
+        s = t._data.shape
         if len(s) != nd or s[:d] + s[d + 1 :] != ref[:d] + ref[d + 1 :]:
             raise ValueError(
                 f"cat: tensor {i} has shape {s} but tensor 0 has shape {ref}; all sizes except "
@@ -254,11 +254,11 @@ def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> T
     if axis is not None:
         dim = axis
     ts = _as_tensors(tensors, "stack")
-    ref = ts[0].data.shape
+    ref = ts[0]._data.shape
     for i, t in enumerate(ts):
-        if t.data.shape != ref:
+        if t._data.shape != ref:
             raise ValueError(
-                f"stack: tensor {i} has shape {t.data.shape} but tensor 0 has shape {ref}; "
+                f"stack: tensor {i} has shape {t._data.shape} but tensor 0 has shape {ref}; "
                 "stack needs equal shapes"
             )
     nd = len(ref) + 1

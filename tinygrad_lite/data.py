@@ -50,7 +50,7 @@ def _as_2d_float(X: Any, where: str, *, fitting: bool) -> tuple[np.ndarray, bool
     """
     was_tensor = isinstance(X, Tensor)
     if was_tensor:
-        arr = X.data
+        arr = X._data
     elif isinstance(X, np.ndarray):
         arr = np.asarray(X)  # np.matrix -> plain 2-D ndarray, without a copy
     elif isinstance(X, (list, tuple, int, float, np.number)) and not isinstance(X, bool):
@@ -457,7 +457,7 @@ class TensorDataset:
         # NOTE: a tensor that requires grad is indexed through the graph (as PyTorch's
         # stacking would); plain data is sliced directly, which costs one copy and no node.
         return tuple(
-            t[indices] if t.requires_grad else tg.from_numpy(t.data[indices]) for t in self.tensors
+            t[indices] if t.requires_grad else tg.from_numpy(t._data[indices]) for t in self.tensors
         )
 
 
@@ -481,7 +481,7 @@ def _collate_field(values: list[Any], first_index: int) -> Tensor:
     if all(isinstance(v, Tensor) for v in values):
         if any(v.requires_grad for v in values):
             return tg.stack(values)
-        arrays = [v.data for v in values]
+        arrays = [v._data for v in values]
     elif any(isinstance(v, Tensor) for v in values):
         raise TypeError(
             f"DataLoader: the samples from index {first_index} mix Tensors and other types in "

@@ -206,13 +206,13 @@ def grad_report(model: Any, explode: float = EXPLODE, vanish: float = VANISH) ->
     _check_thresholds("grad_report", explode, vanish)
     rows = []
     for name, p in _named_parameters(model, "grad_report"):
-        w_norm, _, w_finite = _stats(p.data)
+        w_norm, _, w_finite = _stats(p._data)
         row: dict[str, Any] = {"name": name, "shape": tuple(p.shape), "weight_norm": w_norm}
         if p.grad is None:
             row.update(grad_norm=None, max_abs_grad=None, ratio=None, finite=w_finite)
             row["verdict"] = "no grad"
         else:
-            g_norm, g_max, g_finite = _stats(p.grad.data)
+            g_norm, g_max, g_finite = _stats(p.grad._data)
             if w_norm > 0:
                 ratio = g_norm / w_norm
             else:
@@ -288,7 +288,7 @@ class TrainingMonitor:
 
     def _dead_unit_hook(self, name: str) -> Any:
         def hook(module: Any, inputs: tuple, output: Any) -> None:
-            data = output.data if isinstance(output, Tensor) else np.asarray(output)
+            data = output._data if isinstance(output, Tensor) else np.asarray(output)
             # NOTE: one pass, no temporary beyond a bool: `any(x > 0)` stops at nothing cheaper.
             if data.size and not (data > 0).any():
                 self._warn(
@@ -318,7 +318,7 @@ class TrainingMonitor:
                     f"TrainingMonitor.record: loss must have one element, got shape {loss.shape}; "
                     "reduce it first (e.g. loss.mean())"
                 )
-            value = float(loss.data.reshape(()))
+            value = float(loss._data.reshape(()))
         elif isinstance(loss, (int, float, np.number)) and not isinstance(loss, bool):
             value = float(loss)
         else:
@@ -340,7 +340,7 @@ class TrainingMonitor:
             norms = {}
             for name, p in self.model.named_parameters():
                 if p.grad is not None:
-                    norms[name] = _stats(p.grad.data)[0]
+                    norms[name] = _stats(p.grad._data)[0]
             entry["grad_norm"] = norms
             self._check_growth(norms)
         self.history.append(entry)

@@ -40,7 +40,7 @@ def _run_hooks(hooks: list, g: Any, create_graph: bool) -> Any:
         result = hook(wrapped)
         if result is not None:
             if isinstance(result, _function.Tensor):
-                g = result if create_graph else result.data
+                g = result if create_graph else result._data
             else:
                 g = np.asarray(result) if not create_graph else _function.Tensor(result)
     return g
@@ -187,7 +187,7 @@ def backprop(
             if fn._hooks:
                 g = _run_hooks(fn._hooks, g, create_graph)
             if record:
-                fn.grad = g.data if create_graph else g
+                fn.grad = g._data if create_graph else g
             if wanted is not None and fn in wanted:
                 captured[id(wanted[fn])] = g
             saved = fn.saved_tensors
@@ -213,7 +213,7 @@ def backprop(
                     gi = gin[i]
                     p = t.grad_fn
                     if gi is not None:
-                        shape = t.data.shape
+                        shape = t._data.shape
                         if gi.shape != shape:
                             gi = _unbroadcast(gi, shape, fn, i)
                         if p is None:
@@ -269,7 +269,7 @@ def _backward_with_graph(fn: Function, g: Any, saved: tuple) -> Any:
             s = _new_tensor(np.asarray(s), True, fn)
         elif isinstance(s, (np.ndarray, np.generic)):
             for t in inputs:
-                if t is not None and t.data is s:
+                if t is not None and t._data is s:
                     s = t
                     break
             else:
@@ -294,7 +294,7 @@ def _accumulate_into_leaves(leaf_grads: dict, create: bool, root_grads: Sequence
         if create:
             leaf.grad = g if old is None else old + g
             continue
-        dtype = leaf.data.dtype
+        dtype = leaf._data.dtype
         if g.__class__ is not _ndarray:
             g = np.asarray(g, dtype=dtype)
         elif g.dtype is not dtype:
@@ -306,12 +306,12 @@ def _accumulate_into_leaves(leaf_grads: dict, create: bool, root_grads: Sequence
                 g = g.copy()
             stored.add(id(g))
             t = _object_new(_function.Tensor)
-            t.data = g
+            t._data = g
             leaf.grad = t
-        elif old.grad_fn is None and old.data.flags.writeable and old.data.shape == g.shape:
-            np.add(old.data, g, out=old.data)
+        elif old.grad_fn is None and old._data.flags.writeable and old._data.shape == g.shape:
+            np.add(old._data, g, out=old._data)
         else:
-            leaf.grad = _new_tensor(old.data + g)
+            leaf.grad = _new_tensor(old._data + g)
 
 
 # ----------------------------------------------------------------------------- tg.grad
@@ -389,5 +389,5 @@ def grad(
                 g = np.asarray(g)
             # A gradient that is one of the caller's grad_outputs as is must not alias it.
             own = any(g is r for r in root_grads)
-            result.append(_new_tensor(g.astype(t.data.dtype, copy=own)))
+            result.append(_new_tensor(g.astype(t._data.dtype, copy=own)))
     return tuple(result)

@@ -231,11 +231,11 @@ class Function:
         first_float = None
         for a in args:
             if isinstance(a, Tensor):
-                arrays.append(a.data)
+                arrays.append(a._data)
                 needs.append(a._requires_grad)
                 inputs.append(a)
-                if first_float is None and a.data.dtype.kind == "f":
-                    first_float = a.data.dtype
+                if first_float is None and a._data.dtype.kind == "f":
+                    first_float = a._data.dtype
             else:
                 arrays.append(a)
                 needs.append(False)
@@ -274,7 +274,7 @@ class Function:
 def _new_tensor(data: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Any:
     """Wrap an ndarray in a Tensor without copying or validating it (internal hot path)."""
     t = _object_new(Tensor)
-    t.data = data
+    t._data = data
     if requires_grad:
         t._requires_grad = True
         t.grad_fn = grad_fn
@@ -288,11 +288,11 @@ _ndarray = np.ndarray
 def apply1(cls: type[Function], x: Any, *args: Any) -> Any:
     """Record a one-tensor op (the hot path of unary ops and reductions)."""
     ctx = _object_new(cls)
-    out = cls.forward(ctx, x.data, *args)
+    out = cls.forward(ctx, x._data, *args)
     if out.__class__ is not _ndarray:
         out = np.asarray(out)  # NumPy hands back scalars for 0-d inputs
     t = _object_new(Tensor)
-    t.data = out
+    t._data = out
     if x._requires_grad and (_threads_without_grad == 0 or _mode.enabled):
         ctx.inputs = (x,)
         ctx.needs_input_grad = _ONE_INPUT
@@ -310,21 +310,21 @@ _ONE_INPUT = (True,)
 def apply2(cls: type[Function], a: Any, b: Any) -> Any:
     """Record a binary op; ``b`` may be a Python number (kept weak, as NumPy 2 does)."""
     ctx = _object_new(cls)
-    ad = a.data
+    ad = a._data
     t = _object_new(Tensor)
     if isinstance(b, Tensor):
-        bd = b.data
+        bd = b._data
         if ad.dtype is not bd.dtype:
             a, b = _promote(cls, a, b)
-            ad = a.data
-            bd = b.data
+            ad = a._data
+            bd = b._data
         try:
             out = cls.forward(ctx, ad, bd)
         except ValueError as err:
             raise _broadcast_error(cls, ad, bd, err) from None
         if out.__class__ is not _ndarray:
             out = np.asarray(out)
-        t.data = out
+        t._data = out
         ra = a._requires_grad
         rb = b._requires_grad
         if (ra or rb) and (_threads_without_grad == 0 or _mode.enabled):
@@ -341,7 +341,7 @@ def apply2(cls: type[Function], a: Any, b: Any) -> Any:
         if out.dtype is not ad.dtype and ad.dtype.kind != "f" and out.dtype.kind == "f":
             # NOTE: int tensor (op) Python float gives the default float dtype, as in PyTorch.
             out = out.astype(default_float())
-        t.data = out
+        t._data = out
         if a._requires_grad and (_threads_without_grad == 0 or _mode.enabled):
             ctx.inputs = (a, None)
             ctx.needs_input_grad = _FIRST_OF_TWO
@@ -369,11 +369,11 @@ def _broadcast_error(cls: type[Function], ad: np.ndarray, bd: np.ndarray, err: E
 def applyn(cls: type[Function], tensors: tuple, *args: Any) -> Any:
     """Record an op on several tensors (``None`` for an absent optional one) plus plain args."""
     ctx = _object_new(cls)
-    out = cls.forward(ctx, *[None if t is None else t.data for t in tensors], *args)
+    out = cls.forward(ctx, *[None if t is None else t._data for t in tensors], *args)
     if out.__class__ is not _ndarray:
         out = np.asarray(out)
     t = _object_new(Tensor)
-    t.data = out
+    t._data = out
     needs = tuple([x is not None and x._requires_grad for x in tensors])
     if True in needs and (_threads_without_grad == 0 or _mode.enabled):
         ctx.inputs = tensors
@@ -409,16 +409,16 @@ def _constant(value: Any, like: np.dtype) -> Any:
 
 def _promote(cls: type[Function], a: Any, b: Any) -> tuple[Any, Any]:
     """Bring two tensors to one dtype with PyTorch's rule: floats win over ints and bools."""
-    ak, bk = a.data.dtype.kind, b.data.dtype.kind
+    ak, bk = a._data.dtype.kind, b._data.dtype.kind
     if ak == "f" and bk != "f":
-        return a, b.astype(a.data.dtype)
+        return a, b.astype(a._data.dtype)
     if bk == "f" and ak != "f":
-        return a.astype(b.data.dtype), b
-    common = np.result_type(a.data.dtype, b.data.dtype)
+        return a.astype(b._data.dtype), b
+    common = np.result_type(a._data.dtype, b._data.dtype)
     if common.kind not in "biuf":
-        raise TypeError(f"{cls.__name__}: unsupported dtypes {a.data.dtype} and {b.data.dtype}")
-    return (a if a.data.dtype == common else a.astype(common)), (
-        b if b.data.dtype == common else b.astype(common)
+        raise TypeError(f"{cls.__name__}: unsupported dtypes {a._data.dtype} and {b._data.dtype}")
+    return (a if a._data.dtype == common else a.astype(common)), (
+        b if b._data.dtype == common else b.astype(common)
     )
 
 

@@ -80,7 +80,7 @@ def gradcheck(
 
 
 def _numeric(fn: Callable, inputs: tuple, t: Tensor, v: np.ndarray, eps: float) -> np.ndarray:
-    flat = t.data.reshape(-1)  # a view: perturbing it perturbs the input
+    flat = t._data.reshape(-1)  # a view: perturbing it perturbs the input
     result = np.zeros(flat.shape)
     with no_grad():
         for j in range(flat.size):

@@ -188,7 +188,7 @@ def numel(x: Any) -> int:
     >>> tg.numel(tg.zeros(2, 3))
     6
     """
-    return int(np.size(_t(x).data))
+    return int(np.size(_t(x)._data))
 
 
 __all__ = [

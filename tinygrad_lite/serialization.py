@@ -61,7 +61,7 @@ class _Encoder:
         if isinstance(obj, (int, float)):
             return obj
         if isinstance(obj, tg.Tensor):
-            return {"tensor": self._store(obj.data, where), "requires_grad": obj.requires_grad}
+            return {"tensor": self._store(obj._data, where), "requires_grad": obj.requires_grad}
         if isinstance(obj, dict):
             items = []
             for k, v in obj.items():

@@ -58,30 +58,39 @@ class Tensor(ShapeMethods, ReductionMethods):
         arr = to_array(data, dtype)
         if requires_grad:
             check_grad_dtype(arr, "Tensor(requires_grad=True)")
-        self.data = arr
+        self._data = arr
         if requires_grad:
             self._requires_grad = True
 
     # ------------------------------------------------------------------------- properties
     @property
+    def data(self) -> Tensor:
+        """This tensor's values as a Tensor with no history, sharing memory (PyTorch's ``.data``)."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
     def shape(self) -> tuple:
         """The shape, a tuple of ints."""
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
         """The number of dimensions."""
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
         """The number of elements (NumPy's ``size``; PyTorch's ``numel()``)."""
-        return self.data.size
+        return self._data.size
 
     @property
     def dtype(self) -> np.dtype:
         """The NumPy dtype of the data."""
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def requires_grad(self) -> bool:
@@ -99,21 +108,21 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     def numel(self) -> int:
         """Return the number of elements (as PyTorch)."""
-        return self.data.size
+        return self._data.size
 
     def dim(self) -> int:
         """Return the number of dimensions (as PyTorch)."""
-        return self.data.ndim
+        return self._data.ndim
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     # ------------------------------------------------------------------------- conversion
     def numpy(self) -> np.ndarray:
@@ -125,7 +134,7 @@ class Tensor(ShapeMethods, ReductionMethods):
         >>> tg.tensor([1, 2]).numpy()
         array([1, 2])
         """
-        return self.data
+        return self._data
 
     def item(self) -> Any:
         """Return the value of a one-element tensor as a Python number.
@@ -136,12 +145,12 @@ class Tensor(ShapeMethods, ReductionMethods):
         >>> tg.tensor([[2.5]]).item()
         2.5
         """
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"item(): only one-element tensors can be converted to a Python number, this one "
                 f"has shape {self.shape}"
             )
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self) -> Any:
         """Return the data as (nested) Python lists.
@@ -152,7 +161,7 @@ class Tensor(ShapeMethods, ReductionMethods):
         >>> tg.tensor([1, 2]).tolist()
         [1, 2]
         """
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __float__(self) -> float:
         return float(self.item())
@@ -161,16 +170,16 @@ class Tensor(ShapeMethods, ReductionMethods):
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or "
                 ".all()"
             )
-        return bool(self.data)
+        return bool(self._data)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         # Lets np.asarray(t) and plotting libraries read the values (outside the graph).
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         # NOTE: ``ndarray (op) Tensor`` lands here; answer with the Tensor operator so the
@@ -196,10 +205,10 @@ class Tensor(ShapeMethods, ReductionMethods):
         )
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extra = ""
-        if self.data.dtype not in (np.float32, np.int64, np.bool_):
-            extra += f", dtype={self.data.dtype.name}"
+        if self._data.dtype not in (np.float32, np.int64, np.bool_):
+            extra += f", dtype={self._data.dtype.name}"
         if self.grad_fn is not None:
             extra += f", grad_fn=<{self.grad_fn.name}>"
         elif self._requires_grad:
@@ -217,7 +226,7 @@ class Tensor(ShapeMethods, ReductionMethods):
         >>> (x * 2).detach().requires_grad
         False
         """
-        return _new_tensor(self.data)
+        return _new_tensor(self._data)
 
     def requires_grad_(self, flag: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (leaves only) and return self.
@@ -229,7 +238,7 @@ class Tensor(ShapeMethods, ReductionMethods):
         True
         """
         if flag:
-            check_grad_dtype(self.data, "requires_grad_()")
+            check_grad_dtype(self._data, "requires_grad_()")
         elif self.grad_fn is not None:
             raise RuntimeError(
                 "requires_grad_(False) on a non-leaf tensor: it was made by an op that is "
@@ -366,8 +375,8 @@ class Tensor(ShapeMethods, ReductionMethods):
                 "under tg.no_grad() (as optimizers do) or write x = x "
                 f"{symbol[0]} y to build a new tensor"
             )
-        value = other.data if isinstance(other, Tensor) else other
-        ufunc(self.data, value, out=self.data, casting="same_kind")
+        value = other._data if isinstance(other, Tensor) else other
+        ufunc(self._data, value, out=self._data, casting="same_kind")
         return self
 
     def add(self, other: Any) -> Tensor:
@@ -459,7 +468,7 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     def sign(self) -> Tensor:
         """Elementwise sign (-1, 0 or 1); not differentiable (its gradient is 0)."""
-        return _new_tensor(np.sign(self.data))
+        return _new_tensor(np.sign(self._data))
 
     def clip(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 (PyTorch's names)
         """Limit values to [min, max]; the gradient is 1 inside and at the bounds, like PyTorch.
@@ -472,7 +481,7 @@ class Tensor(ShapeMethods, ReductionMethods):
         """
         if min is None and max is None:
             raise ValueError("clip: give at least one of min and max")
-        d = self.data
+        d = self._data
         lo = _raw(min)
         hi = _raw(max)
         inside = np.ones(d.shape, dtype=bool)
@@ -506,12 +515,12 @@ class Tensor(ShapeMethods, ReductionMethods):
         if dt.kind not in SUPPORTED_KINDS:
             raise TypeError(f"astype: unsupported dtype {dt}")
         if self._requires_grad and dt.kind != "f":
-            return _new_tensor(self.data.astype(dt))
+            return _new_tensor(self._data.astype(dt))
         return apply1(ops.Cast, self, dt)
 
     def to(self, dtype: Any) -> Tensor:
         """Return the tensor in ``dtype`` (self if it already is), like PyTorch's ``.to``."""
-        return self if self.data.dtype == np.dtype(dtype) else self.astype(dtype)
+        return self if self._data.dtype == np.dtype(dtype) else self.astype(dtype)
 
     def float(self) -> Tensor:
         """Return the tensor as float32."""
@@ -523,39 +532,39 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     def long(self) -> Tensor:
         """Return the tensor as int64 (not differentiable)."""
-        return _new_tensor(self.data.astype(np.int64))
+        return _new_tensor(self._data.astype(np.int64))
 
     def clone(self) -> Tensor:
         """Return a differentiable copy."""
-        return apply1(ops.Cast, self, self.data.dtype)
+        return apply1(ops.Cast, self, self._data.dtype)
 
     # ------------------------------------------------------------------------- comparisons
     def __lt__(self, other: Any) -> Tensor:
-        return _new_tensor(self.data < _raw(other))
+        return _new_tensor(self._data < _raw(other))
 
     def __le__(self, other: Any) -> Tensor:
-        return _new_tensor(self.data <= _raw(other))
+        return _new_tensor(self._data <= _raw(other))
 
     def __gt__(self, other: Any) -> Tensor:
-        return _new_tensor(self.data > _raw(other))
+        return _new_tensor(self._data > _raw(other))
 
     def __ge__(self, other: Any) -> Tensor:
-        return _new_tensor(self.data >= _raw(other))
+        return _new_tensor(self._data >= _raw(other))
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _new_tensor(np.asarray(self.data == _raw(other)))
+        return _new_tensor(np.asarray(self._data == _raw(other)))
 
     def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return _new_tensor(np.asarray(self.data != _raw(other)))
+        return _new_tensor(np.asarray(self._data != _raw(other)))
 
     def __invert__(self) -> Tensor:
-        return _new_tensor(~self.data)
+        return _new_tensor(~self._data)
 
     def __and__(self, other: Any) -> Tensor:
-        return _new_tensor(self.data & _raw(other))
+        return _new_tensor(self._data & _raw(other))
 
     def __or__(self, other: Any) -> Tensor:
-        return _new_tensor(self.data | _raw(other))
+        return _new_tensor(self._data | _raw(other))
 
 
 # =============================================================================== helpers
@@ -591,34 +600,34 @@ _UFUNC_NAMES = {
 
 
 def _raw(value: Any) -> Any:
-    return value.data if isinstance(value, Tensor) else value
+    return value._data if isinstance(value, Tensor) else value
 
 
 def _operand(value: Any, like: Tensor) -> Tensor:
     """``value`` as a Tensor for the left side of a reflected op (or for matmul)."""
     if isinstance(value, Tensor):
         return value
-    return _function._constant(value, like.data.dtype)
+    return _function._constant(value, like._data.dtype)
 
 
 def _root_gradient(t: Tensor, gradient: Any, op: str) -> np.ndarray:
     """The starting gradient of a backward pass, checked against the tensor's shape."""
     if gradient is None:
-        if t.data.size != 1:
+        if t._data.size != 1:
             raise RuntimeError(
                 f"{op}: grad can be implicitly created only for one-element tensors, but this "
                 f"tensor has shape {t.shape}. Reduce it first (e.g. loss.sum() or loss.mean()) "
                 "or pass gradient=tg.ones_like(t) (the gradient of something w.r.t. it)."
             )
-        return np.ones_like(t.data)
-    g = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
-    if g.shape != t.data.shape:
+        return np.ones_like(t._data)
+    g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+    if g.shape != t._data.shape:
         raise ValueError(
             f"{op}: gradient has shape {tuple(g.shape)} but the tensor has shape {t.shape}; they "
             "must match"
         )
     # NOTE: not copied here; the engine copies it only if it would land in a leaf's .grad as is.
-    return g.astype(t.data.dtype, copy=False)
+    return g.astype(t._data.dtype, copy=False)
 
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
@@ -636,7 +645,7 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
         raise TypeError(
             f"where: the condition must be a bool tensor (e.g. x > 0), got dtype {cond.dtype}"
         )
-    if isinstance(x, Tensor) and isinstance(y, Tensor) and x.data.dtype != y.data.dtype:
+    if isinstance(x, Tensor) and isinstance(y, Tensor) and x._data.dtype != y._data.dtype:
         x, y = _function._promote(ops.Where, x, y)
     elif not isinstance(x, Tensor) and not isinstance(y, Tensor):
         x = Tensor(x)

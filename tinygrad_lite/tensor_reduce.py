@@ -21,15 +21,15 @@ class ReductionMethods:
 
     def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """Whether any element is true (not differentiable)."""
-        return _new_tensor(np.asarray(self.data.any(axis=axis, keepdims=keepdims)))
+        return _new_tensor(np.asarray(self._data.any(axis=axis, keepdims=keepdims)))
 
     def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         """Whether every element is true (not differentiable)."""
-        return _new_tensor(np.asarray(self.data.all(axis=axis, keepdims=keepdims)))
+        return _new_tensor(np.asarray(self._data.all(axis=axis, keepdims=keepdims)))
 
     def isfinite(self) -> Tensor:
         """Elementwise: neither NaN nor infinite (not differentiable)."""
-        return _new_tensor(np.isfinite(self.data))
+        return _new_tensor(np.isfinite(self._data))
 
     def argmax(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None):
         """Indices of the maxima (int64, not differentiable).
@@ -41,21 +41,21 @@ class ReductionMethods:
         [1, 0]
         """
         axis, keepdims = axis_kw(axis, keepdims, dim, keepdim, "argmax")
-        axis = norm_axis(axis, self.data.ndim, "argmax")
-        return _new_tensor(np.asarray(self.data.argmax(axis=axis, keepdims=keepdims)))
+        axis = norm_axis(axis, self._data.ndim, "argmax")
+        return _new_tensor(np.asarray(self._data.argmax(axis=axis, keepdims=keepdims)))
 
     def argmin(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None):
         """Indices of the minima (int64, not differentiable)."""
         axis, keepdims = axis_kw(axis, keepdims, dim, keepdim, "argmin")
-        axis = norm_axis(axis, self.data.ndim, "argmin")
-        return _new_tensor(np.asarray(self.data.argmin(axis=axis, keepdims=keepdims)))
+        axis = norm_axis(axis, self._data.ndim, "argmin")
+        return _new_tensor(np.asarray(self._data.argmin(axis=axis, keepdims=keepdims)))
 
     # ------------------------------------------------------------------------- reductions
     def _reduce(self, cls: Any, op: str, axis: Any, keepdims: Any, dim: Any, keepdim: Any):
         """Record the reduction ``cls`` after checking its axis arguments."""
         axis, keepdims = axis_kw(axis, keepdims, dim, keepdim, op)
         if axis is not None:
-            axis = norm_axis(axis, self.data.ndim, op)
+            axis = norm_axis(axis, self._data.ndim, op)
         return apply1(cls, self, axis, keepdims)
 
     def sum(self, axis: Any = None, keepdims: bool = False, *, dim=None, keepdim=None) -> Tensor:
@@ -98,8 +98,8 @@ class ReductionMethods:
         1.66667
         """
         axis, keepdims = axis_kw(axis, keepdims, dim, keepdim, "var")
-        axis = norm_axis(axis, self.data.ndim, "var")
-        n = count(self.data.shape, axis)
+        axis = norm_axis(axis, self._data.ndim, "var")
+        n = count(self._data.shape, axis)
         centered = self - self.mean(axis, keepdims=True)
         denom = n - correction
         return (centered * centered).sum(axis, keepdims) * (
@@ -146,11 +146,11 @@ class ReductionMethods:
         1000.693
         """
         axis, keepdims = axis_kw(axis, keepdims, dim, keepdim, "logsumexp")
-        axis = norm_axis(axis, self.data.ndim, "logsumexp")
-        shift = ops.stable_max(self.data, axis)
+        axis = norm_axis(axis, self._data.ndim, "logsumexp")
+        shift = ops.stable_max(self._data, axis)
         out = (self - shift).exp().sum(axis, keepdims=True).log() + shift
         if not keepdims:
-            out = out.reshape(reduced(self.data.shape, axis))
+            out = out.reshape(reduced(self._data.shape, axis))
         return out
 
     def softmax(self, axis: int = -1, *, dim=None) -> Tensor:
@@ -162,7 +162,7 @@ class ReductionMethods:
         >>> tg.tensor([1000.0, 1000.0]).softmax(0).tolist()
         [0.5, 0.5]
         """
-        axis = norm_axis(dim if dim is not None else axis, self.data.ndim, "softmax")
+        axis = norm_axis(dim if dim is not None else axis, self._data.ndim, "softmax")
         return apply1(ops.Softmax, self, axis)
 
     def log_softmax(self, axis: int = -1, *, dim=None) -> Tensor:
@@ -174,5 +174,5 @@ class ReductionMethods:
         >>> tg.tensor([0.0, -1000.0]).log_softmax(0).tolist()
         [0.0, -1000.0]
         """
-        axis = norm_axis(dim if dim is not None else axis, self.data.ndim, "log_softmax")
+        axis = norm_axis(dim if dim is not None else axis, self._data.ndim, "log_softmax")
         return apply1(ops.LogSoftmax, self, axis)

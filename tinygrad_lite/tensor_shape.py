@@ -23,9 +23,9 @@ class ShapeMethods:
     @property
     def T(self) -> Tensor:  # noqa: N802 (NumPy's and PyTorch's name)
         """The tensor with its dimensions reversed."""
-        if self.data.ndim < 2:
+        if self._data.ndim < 2:
             return self
-        return self.permute(*range(self.data.ndim - 1, -1, -1))
+        return self.permute(*range(self._data.ndim - 1, -1, -1))
 
     # ------------------------------------------------------------------------- shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -38,12 +38,12 @@ class ShapeMethods:
         (2, 3)
         """
         shape = shape_args(shape, "reshape")
-        if shape == self.data.shape:
+        if shape == self._data.shape:
             return self
         if shape.count(-1) > 1:
             raise ValueError(f"reshape: only one dimension can be -1, got {shape}")
         known = int(np.prod([s for s in shape if s != -1]))
-        size = self.data.size
+        size = self._data.size
         if (-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size):
             raise ValueError(
                 f"reshape: cannot reshape a tensor of shape {self.shape} ({size} elements) "
@@ -62,14 +62,14 @@ class ShapeMethods:
         >>> tg.zeros(2, 3, 4).flatten(1).shape
         (2, 12)
         """
-        nd = self.data.ndim
+        nd = self._data.ndim
         if nd == 0:
             return self.reshape(1)
         s = norm_axis(start_dim, nd, "flatten")
         e = norm_axis(end_dim, nd, "flatten")
         if s > e:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
-        shape = self.data.shape
+        shape = self._data.shape
         return self.reshape(shape[:s] + (-1,) + shape[e + 1 :])
 
     def squeeze(self, dim: Any = None) -> Tensor:
@@ -81,7 +81,7 @@ class ShapeMethods:
         >>> tg.zeros(1, 3, 1).squeeze().shape
         (3,)
         """
-        shape = self.data.shape
+        shape = self._data.shape
         if dim is None:
             axes = {i for i, s in enumerate(shape) if s == 1}
         else:
@@ -99,11 +99,11 @@ class ShapeMethods:
         >>> tg.zeros(3).unsqueeze(0).shape
         (1, 3)
         """
-        nd = self.data.ndim + 1
+        nd = self._data.ndim + 1
         if not -nd <= dim < nd:
             raise ValueError(f"unsqueeze: dim {dim} is out of range for the result's {nd} dims")
         dim %= nd
-        shape = self.data.shape
+        shape = self._data.shape
         return self.reshape(shape[:dim] + (1,) + shape[dim:])
 
     def permute(self, *dims: Any) -> Tensor:
@@ -116,7 +116,7 @@ class ShapeMethods:
         (4, 2, 3)
         """
         dims = shape_args(dims, "permute")
-        nd = self.data.ndim
+        nd = self._data.ndim
         if sorted(d % nd if nd else d for d in dims) != list(range(nd)):
             raise ValueError(
                 f"permute: {dims} is not a permutation of the {nd} dimensions of a tensor of shape "
@@ -136,7 +136,7 @@ class ShapeMethods:
         >>> tg.zeros(2, 3).transpose(0, 1).shape
         (3, 2)
         """
-        nd = self.data.ndim
+        nd = self._data.ndim
         d0 = norm_axis(dim0, nd, "transpose")
         d1 = norm_axis(dim1, nd, "transpose")
         if nd < 2 or d0 == d1:
@@ -157,14 +157,14 @@ class ShapeMethods:
         (3, 4)
         """
         shape = shape_args(shape, "expand")
-        lead = len(shape) - self.data.ndim
+        lead = len(shape) - self._data.ndim
         if lead < 0:
             raise ValueError(
                 f"expand: the target shape {shape} has fewer dimensions than the tensor "
                 f"{self.shape}"
             )
         shape = tuple(
-            self.data.shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(shape)
+            self._data.shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(shape)
         )
         return self._broadcast(shape, "expand")
 
@@ -181,10 +181,10 @@ class ShapeMethods:
         return self._broadcast(shape, "broadcast_to")
 
     def _broadcast(self, shape: tuple, op: str) -> Tensor:
-        if shape == self.data.shape:
+        if shape == self._data.shape:
             return self
         try:
-            ok = np.broadcast_shapes(self.data.shape, shape) == shape
+            ok = np.broadcast_shapes(self._data.shape, shape) == shape
         except ValueError:
             ok = False
         if not ok:
@@ -193,14 +193,14 @@ class ShapeMethods:
 
     # ------------------------------------------------------------------------- indexing
     def __getitem__(self, index: Any) -> Tensor:
-        return apply1(ops.GetItem, self, index_arrays(index, self.data.shape))
+        return apply1(ops.GetItem, self, index_arrays(index, self._data.shape))
 
     def __setitem__(self, index: Any, value: Any) -> None:
         if self._requires_grad or self.grad_fn is not None:
             raise RuntimeError(
                 "item assignment on a tensor that requires grad would corrupt the graph; build a "
-                "new tensor with tg.where(mask, values, t) or assign under tg.no_grad() on .data"
+                "new tensor with tg.where(mask, values, t) or assign under tg.no_grad() on ._data"
             )
         if isinstance(value, _function.Tensor):
-            value = value.data
-        self.data[index_arrays(index, self.data.shape)] = value
+            value = value._data
+        self._data[index_arrays(index, self._data.shape)] = value

@@ -328,7 +328,7 @@ def _build(
             label += "\n" + _shape_text(t.shape, t.dtype)
         fill = COLORS["param"] if t.requires_grad else COLORS["leaf"]
         if show_grads and t.grad is not None:
-            text, verdict = _grad_lines(t.grad.data, explode, vanish)
+            text, verdict = _grad_lines(t.grad._data, explode, vanish)
             label += "\n" + text
             seen_verdicts.add(verdict)
             if verdict != "ok":
@@ -362,7 +362,7 @@ def _build(
         if show_shapes:
             label += "\n" + _shape_text(r.shape, r.dtype)
         if r.size == 1 and r.dtype.kind in "biuf":
-            label += f"\nvalue {float(r.data.reshape(())):.4g}"
+            label += f"\nvalue {float(r._data.reshape(())):.4g}"
         source = op_id.get(id(r.grad_fn)) if r.grad_fn is not None else leaf_id.get(id(r))
         attrs = _attrs(label=label, shape="ellipse", style="filled", fillcolor=COLORS["output"])
         lines.append(f"out{i} {attrs}")

@@ -189,7 +189,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if not (isinstance(x, Tensor) and isinstance(weight, Tensor)):
         _check_tensor("linear", "input", x)
         _check_tensor("linear", "weight", weight)
-    xs, ws = x.data.shape, weight.data.shape
+    xs, ws = x._data.shape, weight._data.shape
     if len(ws) != 2:
         raise ValueError(
             f"linear: weight must be 2-D of shape (out_features, in_features), got shape {ws}"
@@ -200,12 +200,12 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input has {got} features (shape {xs}) but weight expects {ws[1]} (weight "
             f"shape {ws}); the input's last dimension must equal in_features"
         )
-    if bias is not None and (not isinstance(bias, Tensor) or bias.data.shape != ws[:1]):
+    if bias is not None and (not isinstance(bias, Tensor) or bias._data.shape != ws[:1]):
         _check_optional("linear", "bias", bias, ws[:1], f"(out_features of weight {ws})")
-    if x.data.dtype is not weight.data.dtype:
+    if x._data.dtype is not weight._data.dtype:
         x, weight = _promote(ops.Linear, x, weight)
-    if bias is not None and bias.data.dtype is not weight.data.dtype:
-        bias = bias.astype(weight.data.dtype)
+    if bias is not None and bias._data.dtype is not weight._data.dtype:
+        bias = bias.astype(weight._data.dtype)
     # NOTE: one fused node (ops.Linear) instead of Permute + MatMul + Add: the hot path of
     # every dense layer, and the weight's gradient comes out in the weight's own layout.
     return applyn(ops.Linear, (x, weight, bias))
@@ -233,7 +233,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         return x
     if p == 1:
         return x * 0.0
-    dtype = x.data.dtype if x.data.dtype in (np.float32, np.float64) else np.float64
+    dtype = x._data.dtype if x._data.dtype in (np.float32, np.float64) else np.float64
     # NOTE: one uniform draw per element, compared and scaled in place: no extra arrays.
     mask = generator().random(x.shape, dtype=dtype)
     keep = 1.0 - p
@@ -308,13 +308,13 @@ def batch_norm(
         out, mean, var = _normalize(x, axes, eps)
         # NOTE: running statistics are plain ndarray updates, outside the graph, in place.
         if running_mean is not None:
-            rm = running_mean.data
+            rm = running_mean._data
             rm *= 1.0 - momentum
-            rm += momentum * mean.data.reshape(channels)
+            rm += momentum * mean._data.reshape(channels)
         if running_var is not None:
-            rv = running_var.data
+            rv = running_var._data
             rv *= 1.0 - momentum
-            rv += (momentum * count / (count - 1)) * var.data.reshape(channels)
+            rv += (momentum * count / (count - 1)) * var._data.reshape(channels)
     else:
         if running_mean is None or running_var is None:
             raise ValueError(
@@ -323,8 +323,8 @@ def batch_norm(
             )
         # NOTE: copies, so that a later in-place update of the running stats cannot change
         # what this graph saved for its backward.
-        rm = running_mean.data.reshape(bshape).copy()
-        inv_std = 1.0 / np.sqrt(running_var.data.reshape(bshape) + eps)
+        rm = running_mean._data.reshape(bshape).copy()
+        inv_std = 1.0 / np.sqrt(running_var._data.reshape(bshape) + eps)
         out = (x - _const(rm)) * _const(inv_std.astype(rm.dtype, copy=False))
     if weight is not None:
         out = out * weight.reshape(bshape)
@@ -390,7 +390,7 @@ def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
     if reduction == "none":
         diff = input - target
         return diff * diff
-    if input.data.dtype is not target.data.dtype:
+    if input._data.dtype is not target._data.dtype:
         input, target = _promote(ops.SquaredError, input, target)
     # NOTE: one fused node instead of Sub, Mul and Mean: the hot path of every regression step.
     return applyn(ops.SquaredError, (input, target), reduction)
@@ -460,10 +460,10 @@ def cross_entropy(
     _check_reduction(op, reduction)
     _check_tensor(op, "input", input)
     _check_tensor(op, "target", target)
-    kind = target.data.dtype.kind
+    kind = target._data.dtype.kind
     if kind not in "iu":
         raise TypeError(
-            f"{op}: target must hold integer class indices, got dtype {target.data.dtype}; "
+            f"{op}: target must hold integer class indices, got dtype {target._data.dtype}; "
             "pass integer class indices, e.g. tg.tensor(labels.astype(np.int64))"
         )
     if input.ndim == 0:
@@ -478,7 +478,7 @@ def cross_entropy(
             "row of logits)"
         )
     _check_optional(op, "weight", weight, (num_classes,), f"(one per class, C={num_classes})")
-    labels = target.data
+    labels = target._data
     valid = labels != ignore_index
     if labels.size:
         bad = labels[valid & ((labels < 0) | (labels >= num_classes))]
@@ -487,14 +487,14 @@ def cross_entropy(
                 f"{op}: target holds class index {int(bad.flat[0])}, outside [0, {num_classes})"
                 f" for input with C={num_classes} classes (shape {tuple(input.shape)})"
             )
-    dtype = input.data.dtype
+    dtype = input._data.dtype
     cshape = [1] * input.ndim
     cshape[cdim] = num_classes
     # NOTE: a one-hot mask (ignored targets match no class) picks each row's log-probability;
     # its backward is one multiply, cheaper than scatter-adding a gather.
     onehot = np.expand_dims(labels, cdim) == np.arange(num_classes).reshape(cshape)
     if weight is not None:
-        picked = onehot * weight.data.astype(dtype, copy=False).reshape(cshape)
+        picked = onehot * weight._data.astype(dtype, copy=False).reshape(cshape)
     else:
         picked = onehot.astype(dtype)
     nll = -(input.log_softmax(cdim) * _const(picked)).sum(axis=cdim)
@@ -556,7 +556,7 @@ def binary_cross_entropy(
     """
     op = "binary_cross_entropy"
     _check_pair(op, input, target, reduction)
-    data = input.data
+    data = input._data
     if data.size and (data.min() < 0 or data.max() > 1):
         raise ValueError(
             f"{op}: every input must be a probability in [0, 1], got values in "

@@ -39,7 +39,7 @@ _LINEAR_LIKE = (
 def _float_data(fn: str, tensor: Any) -> np.ndarray:
     if not isinstance(tensor, Tensor):
         raise TypeError(f"init.{fn}: expected a Tensor or Parameter, got {type(tensor).__name__}")
-    data = tensor.data
+    data = tensor._data
     if data.dtype.kind != "f":
         raise TypeError(f"init.{fn}: needs a floating-point tensor, got dtype {data.dtype}")
     return data
@@ -104,7 +104,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     """``(fan_in, fan_out)`` of a weight shaped ``(out, in, *kernel)``, as PyTorch counts."""
-    shape = tensor.data.shape
+    shape = tensor._data.shape
     if len(shape) < 2:
         raise ValueError(
             f"init: fan in and fan out can not be computed for a tensor with fewer than 2 "
@@ -234,7 +234,7 @@ def _kaiming_std(fn: str, tensor: Tensor, a: float, mode: str, nonlinearity: str
     _number(fn, "a", a)
     fan = _calculate_correct_fan(tensor, mode)
     if fan == 0:
-        raise ValueError(f"init.{fn}: tensor of shape {tensor.data.shape} has a fan of 0")
+        raise ValueError(f"init.{fn}: tensor of shape {tensor._data.shape} has a fan of 0")
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 

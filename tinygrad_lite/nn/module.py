@@ -34,7 +34,7 @@ class Parameter(Tensor):
         super().__init__(data, requires_grad=requires_grad)
         if isinstance(data, Tensor):
             # NOTE: share the Tensor's array, as torch.nn.Parameter(t) shares t's storage.
-            self.data = data.data
+            self._data = data._data
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -553,9 +553,9 @@ class Module:
                 param.grad = None
             elif grad.grad_fn is not None:
                 # NOTE: a grad with history (create_graph) is shared with that graph; detach it.
-                param.grad = Tensor(np.zeros_like(grad.data))
+                param.grad = Tensor(np.zeros_like(grad._data))
             else:
-                grad.data.fill(0)
+                grad._data.fill(0)
 
     # -------------------------------------------------------------- dtype casts
     def to(self, dtype: Any) -> Module:
@@ -585,13 +585,13 @@ class Module:
         for module in self.modules():
             for store in (module._parameters, module._buffers):
                 for tensor in store.values():
-                    if tensor is None or tensor.data.dtype.kind != "f":
+                    if tensor is None or tensor._data.dtype.kind != "f":
                         continue
-                    if tensor.data.dtype != target:
-                        tensor.data = tensor.data.astype(target)
+                    if tensor._data.dtype != target:
+                        tensor._data = tensor._data.astype(target)
                     grad = tensor.grad if tensor.requires_grad else None
-                    if grad is not None and grad.data.dtype != target:
-                        tensor.grad = Tensor(grad.data.astype(target))
+                    if grad is not None and grad._data.dtype != target:
+                        tensor.grad = Tensor(grad._data.astype(target))
         return self
 
     def double(self) -> Module:
@@ -644,7 +644,7 @@ class Module:
         """
         if keep_vars:
             return OrderedDict(self._state_items(prefix))
-        return OrderedDict((k, t.data.copy()) for k, t in self._state_items(prefix))
+        return OrderedDict((k, t._data.copy()) for k, t in self._state_items(prefix))
 
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True
@@ -677,17 +677,17 @@ class Module:
                 continue
             value = state_dict[key]
             if isinstance(value, Tensor):
-                value = value.data
+                value = value._data
             elif not isinstance(value, (np.ndarray, np.generic, int, float, bool)):
                 raise TypeError(
                     f"load_state_dict: value for {key!r} must be an ndarray or a Tensor, got "
                     f"{type(value).__name__}"
                 )
             value = np.asarray(value)
-            if value.shape != tensor.data.shape:
+            if value.shape != tensor._data.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                    f"checkpoint, the shape in current model is {tensor.data.shape}."
+                    f"checkpoint, the shape in current model is {tensor._data.shape}."
                 )
             else:
                 sources.append((tensor, value))
@@ -706,7 +706,7 @@ class Module:
                 + "\n\t".join(errors)
             )
         for tensor, value in sources:
-            np.copyto(tensor.data, value, casting="unsafe")
+            np.copyto(tensor._data, value, casting="unsafe")
         return IncompatibleKeys(missing, unexpected)
 
     # -------------------------------------------------------------------- repr

@@ -16,9 +16,9 @@ __all__ = ["BatchNorm1d", "LayerNorm"]
 def _reset_affine(layer: Module) -> None:
     """Weight to ones and bias to zeros, where the layer has them (PyTorch's affine init)."""
     if layer.weight is not None:
-        layer.weight.data.fill(1)
+        layer.weight._data.fill(1)
     if layer.bias is not None:
-        layer.bias.data.fill(0)
+        layer.bias._data.fill(0)
 
 
 def _float_dtype(layer: str, dtype: object) -> np.dtype:
@@ -105,9 +105,9 @@ class BatchNorm1d(Module):
         [1.0]
         """
         if self.track_running_stats:
-            self.running_mean.data.fill(0)
-            self.running_var.data.fill(1)
-            self.num_batches_tracked.data.fill(0)
+            self.running_mean._data.fill(0)
+            self.running_var._data.fill(1)
+            self.num_batches_tracked._data.fill(0)
 
     def reset_parameters(self) -> None:
         """Reset the running statistics, the weight to ones and the bias to zeros.
@@ -162,7 +162,7 @@ class BatchNorm1d(Module):
             self.eps,
         )
         if tracking:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._data += 1
         return out
 
     def extra_repr(self) -> str:

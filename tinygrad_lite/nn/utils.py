@@ -30,16 +30,16 @@ def _named_grads(fn: str, parameters: Any) -> list[tuple[str, np.ndarray]]:
         if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], Tensor):
             name, param = f"{item[0]!r}", item[1]
         elif isinstance(item, Tensor):
-            name, param = f"parameter {i} (shape {tuple(item.data.shape)})", item
+            name, param = f"parameter {i} (shape {tuple(item._data.shape)})", item
         else:
             raise TypeError(
                 f"{fn}: item {i} is a {type(item).__name__}; pass Tensors or (name, Tensor) pairs"
             )
         grad = param.grad
         # NOTE: skip a gradient array met twice, so in-place scaling never hits it twice.
-        if grad is not None and id(grad.data) not in seen:
-            seen.add(id(grad.data))
-            out.append((name, grad.data))
+        if grad is not None and id(grad._data) not in seen:
+            seen.add(id(grad._data))
+            out.append((name, grad._data))
     return out
 
 

@@ -24,7 +24,7 @@ class Adam(Optimizer):
     >>> import tinygrad_lite as tg
     >>> from tinygrad_lite.optim import Adam
     >>> w = tg.tensor([1.0], requires_grad=True); (3 * w).sum().backward()
-    >>> opt = Adam([w], lr=0.1); opt.step(); w.data.round(6)
+    >>> opt = Adam([w], lr=0.1); opt.step(); w.numpy().round(6)
     array([0.9], dtype=float32)
     """
 
@@ -66,7 +66,7 @@ class Adam(Optimizer):
             grad = p.grad
             if grad is None:
                 continue
-            g, w = grad.data, p.data
+            g, w = grad._data, p._data
             st = state[p]
             if not st:
                 st["step"] = 0
@@ -113,7 +113,7 @@ class AdamW(Adam):
     >>> import tinygrad_lite as tg
     >>> from tinygrad_lite.optim import AdamW
     >>> w = tg.tensor([1.0], requires_grad=True); (0 * w).sum().backward()
-    >>> opt = AdamW([w], lr=0.1, weight_decay=0.5); opt.step(); w.data.round(6)
+    >>> opt = AdamW([w], lr=0.1, weight_decay=0.5); opt.step(); w.numpy().round(6)
     array([0.95], dtype=float32)
     """
 

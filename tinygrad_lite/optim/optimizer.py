@@ -242,12 +242,12 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                elif g.grad_fn is None and g.data.flags.writeable:
-                    g.data.fill(0)
+                elif g.grad_fn is None and g._data.flags.writeable:
+                    g._data.fill(0)
                 else:
                     # NOTE: a gradient with history (create_graph) or a read-only view is
                     # replaced by plain zeros instead of being changed in place.
-                    p.grad = tg.from_numpy(np.zeros_like(g.data))
+                    p.grad = tg.from_numpy(np.zeros_like(g._data))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()``'s loss if given.
@@ -260,7 +260,7 @@ class Optimizer:
         >>> import tinygrad_lite as tg
         >>> from tinygrad_lite.optim import SGD
         >>> w = tg.ones(1, requires_grad=True); (2 * w).sum().backward()
-        >>> SGD([w], lr=0.5).step(); w.data
+        >>> SGD([w], lr=0.5).step(); w.numpy()
         array([0.], dtype=float32)
         """
         loss = None
@@ -281,7 +281,7 @@ class Optimizer:
 
     def _tmp(self, p: Any) -> np.ndarray:
         """A scratch array shaped like ``p.data``, reused across steps (not part of state)."""
-        w = p.data
+        w = p._data
         buf = self._scratch.get(id(p))
         if buf is None or buf.shape != w.shape or buf.dtype != w.dtype:
             buf = self._scratch[id(p)] = np.empty_like(w)
@@ -400,7 +400,7 @@ def _copy_value(v: Any) -> Any:
 
 def _cast_value(v: Any, p: Any, where: str) -> Any:
     if isinstance(v, tg.Tensor):
-        v = v.data
+        v = v._data
     if not isinstance(v, np.ndarray):
         return copy.deepcopy(v)
     if v.ndim and v.shape != tuple(p.shape):
@@ -409,5 +409,5 @@ def _cast_value(v: Any, p: Any, where: str) -> Any:
             f"{tuple(p.shape)}; the state dict belongs to a different model"
         )
     if np.issubdtype(v.dtype, np.floating):
-        return v.astype(p.data.dtype, copy=True)
+        return v.astype(p._data.dtype, copy=True)
     return v.copy()

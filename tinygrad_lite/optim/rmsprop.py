@@ -25,7 +25,7 @@ class RMSprop(Optimizer):
     >>> import tinygrad_lite as tg
     >>> from tinygrad_lite.optim import RMSprop
     >>> w = tg.tensor([1.0], requires_grad=True); (3 * w).sum().backward()
-    >>> opt = RMSprop([w], lr=0.01, alpha=0.75, eps=0.0); opt.step(); w.data.round(6)
+    >>> opt = RMSprop([w], lr=0.01, alpha=0.75, eps=0.0); opt.step(); w.numpy().round(6)
     array([0.98], dtype=float32)
     """
 
@@ -64,7 +64,7 @@ class RMSprop(Optimizer):
             grad = p.grad
             if grad is None:
                 continue
-            g, w = grad.data, p.data
+            g, w = grad._data, p._data
             st = state[p]
             if not st:
                 st["step"] = 0

@@ -23,7 +23,7 @@ class SGD(Optimizer):
     >>> import tinygrad_lite as tg
     >>> from tinygrad_lite.optim import SGD
     >>> w = tg.tensor([1.0], requires_grad=True); (3 * w).sum().backward()
-    >>> opt = SGD([w], lr=0.1); opt.step(); w.data.round(6)
+    >>> opt = SGD([w], lr=0.1); opt.step(); w.numpy().round(6)
     array([0.7], dtype=float32)
     """
 
@@ -65,7 +65,7 @@ class SGD(Optimizer):
             grad = p.grad
             if grad is None:
                 continue
-            g, w = grad.data, p.data
+            g, w = grad._data, p._data
             tmp = self._tmp(p)
             if wd != 0:
                 np.multiply(w, wd, out=tmp)
