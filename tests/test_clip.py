@@ -83,7 +83,7 @@ def test_real_backward_then_clip():
     total = float(clip_grad_norm_(lin.parameters(), 0.5))
     expected = math.sqrt(sum((g**2).sum() for g in grads))
     assert total == pytest.approx(expected, rel=1e-12)
-    new_total = math.sqrt(sum((p.grad.numpy()**2).sum() for p in lin.parameters()))
+    new_total = math.sqrt(sum((p.grad.numpy() ** 2).sum() for p in lin.parameters()))
     assert new_total == pytest.approx(0.5, rel=1e-5)
 
 

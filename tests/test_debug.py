@@ -360,7 +360,8 @@ def test_story_gradient_norms_match_torch(torch):
         for (name, p), (tname, tp) in zip(model.named_parameters(), tm.named_parameters()):
             assert name == tname
             tp.copy_(torch.from_numpy(p.numpy()))
-    torch.nn.functional.mse_loss(tm(torch.from_numpy(X.numpy())), torch.from_numpy(Y.numpy())).backward()
+    tx, ty = torch.from_numpy(X.numpy()), torch.from_numpy(Y.numpy())
+    torch.nn.functional.mse_loss(tm(tx), ty).backward()
     for name, tp in tm.named_parameters():
         assert rows[name]["grad_norm"] == pytest.approx(float(tp.grad.double().norm()), rel=1e-4)
         assert rows[name]["max_abs_grad"] == pytest.approx(float(tp.grad.abs().max()), rel=1e-4)

@@ -133,7 +133,8 @@ def test_uniform_normal_constant_zeros_ones():
     assert t.numpy().min() >= 0.0 and t.numpy().max() < 1.0
     t = init.normal_(tg.zeros(300_000, dtype=np.float64), mean=3.0, std=0.5)
     _normal_checks(t.numpy(), 3.0, 0.5)
-    np.testing.assert_array_equal(init.constant_(tg.zeros(2, 2), 0.25).numpy(), np.full((2, 2), 0.25))
+    filled = init.constant_(tg.zeros(2, 2), 0.25).numpy()
+    np.testing.assert_array_equal(filled, np.full((2, 2), 0.25))
     np.testing.assert_array_equal(init.zeros_(tg.ones(3)).numpy(), np.zeros(3))
     np.testing.assert_array_equal(init.ones_(tg.zeros(3)).numpy(), np.ones(3))
     assert init.normal_(tg.zeros(3), std=0.0).numpy().tolist() == [0.0, 0.0, 0.0]

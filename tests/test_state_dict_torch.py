@@ -146,7 +146,8 @@ def test_sequential_round_trip_gradients_equal_torch(torch):
     (theirs(torch.from_numpy(x)) * torch.from_numpy(weights)).sum().backward()
     t_grads = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.numpy(), t_grads[name].grad.numpy(), rtol=1e-10, atol=1e-12)
+        theirs_grad = t_grads[name].grad.numpy()
+        np.testing.assert_allclose(p.grad.numpy(), theirs_grad, rtol=1e-10, atol=1e-12)
 
 
 def test_load_errors_agree_with_torch_on_which_keys(torch):

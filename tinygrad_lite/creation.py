@@ -197,7 +197,8 @@ def _as_tensors(tensors: Sequence[Any], op: str) -> list[Tensor]:
         if t._data.dtype != first._data.dtype:
             a, b = _promote(ops.Cat, first, t)
             if a is not first:
-                out = [x.astype(a._data.dtype) if x._data.dtype != a._data.dtype else x for x in out]
+                dt = a._data.dtype
+                out = [x.astype(dt) if x._data.dtype != dt else x for x in out]
                 first = out[0]
             out[i] = b
     return out

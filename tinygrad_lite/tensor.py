@@ -65,7 +65,7 @@ class Tensor(ShapeMethods, ReductionMethods):
     # ------------------------------------------------------------------------- properties
     @property
     def data(self) -> Tensor:
-        """This tensor's values as a Tensor with no history, sharing memory (PyTorch's ``.data``)."""
+        """The values as a Tensor with no history, sharing memory (PyTorch's ``.data``)."""
         return self.detach()
 
     @data.setter

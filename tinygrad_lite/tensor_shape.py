@@ -164,7 +164,8 @@ class ShapeMethods:
                 f"{self.shape}"
             )
         shape = tuple(
-            self._data.shape[i - lead] if (s == -1 and i >= lead) else s for i, s in enumerate(shape)
+            self._data.shape[i - lead] if (s == -1 and i >= lead) else s
+            for i, s in enumerate(shape)
         )
         return self._broadcast(shape, "expand")
 
