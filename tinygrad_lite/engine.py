@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import function as _function
-from .function import Function, _new_tensor, _object_new, _set_grad_mode
+from .function import Function, _new_tensor, _object_new, _set_grad_mode, parent_node
 
 _ndarray = np.ndarray
 
@@ -63,13 +63,14 @@ def graph_nodes(roots: Sequence[Any]) -> list[Function]:
     deps, order_roots = _count_dependencies(roots)
     order = []
     ready = list(order_roots)
+    rebased = _function._rebased
     while ready:
         fn = ready.pop()
         order.append(fn)
         for t in fn.inputs:
             if t is None:
                 continue
-            p = t.grad_fn
+            p = parent_node(t, fn) if rebased else t.grad_fn
             if p is not None:
                 c = deps[p] - 1
                 deps[p] = c
@@ -82,6 +83,7 @@ def _count_dependencies(roots: Sequence[Any]) -> tuple[dict, list]:
     """Number of consumers of each reachable op node, and the root nodes nobody consumes."""
     deps: dict = {}
     stack = []
+    rebased = _function._rebased
     for r in roots:
         fn = r.grad_fn
         if fn is not None and fn not in deps:
@@ -92,7 +94,7 @@ def _count_dependencies(roots: Sequence[Any]) -> tuple[dict, list]:
         for t in fn.inputs:
             if t is None:
                 continue
-            p = t.grad_fn
+            p = parent_node(t, fn) if rebased else t.grad_fn
             if p is not None:
                 c = deps.get(p)
                 if c is None:
@@ -156,6 +158,7 @@ def backprop(
     deps, ready = _count_dependencies(roots)
     # Snapshots of the switches that anomaly.py and record_gradients set on function.py.
     anomaly, record = _function._anomaly, _function._record_grads
+    rebased = _function._rebased
     grads: dict = {}  # op node -> gradient of its output
     leaf_grads: dict = {}  # leaf tensor -> gradient
     wanted = None
@@ -193,6 +196,8 @@ def backprop(
             saved = fn.saved_tensors
             if saved is None:
                 raise _freed_error(fn)
+            if fn._epoch != _function._writes:
+                check_versions(fn)  # something was written in place since fn was made
             if create_graph:
                 gin = _backward_with_graph(fn, g, saved)
             else:
@@ -211,7 +216,7 @@ def backprop(
                 if need:
                     t = inputs[i]
                     gi = gin[i]
-                    p = t.grad_fn
+                    p = parent_node(t, fn) if rebased else t.grad_fn
                     if gi is not None:
                         shape = t._data.shape
                         if gi.shape != shape:
@@ -242,6 +247,45 @@ def backprop(
             _set_grad_mode(prev_mode)
 
 
+def check_versions(fn: Function) -> None:
+    """Raise PyTorch's error if a value ``fn`` saved for backward was written in place since."""
+    saved = fn.saved_tensors
+    for t in fn.inputs:
+        v = None if t is None else t._version_counter
+        if v is not None and v.epoch > fn._epoch and _holds(saved, t._data):
+            raise _modified_error(fn, t._data, v, "")
+    for t in fn._watch:  # an index or mask the backward reads
+        v = t._version_counter
+        if v is not None and v.epoch > fn._epoch:
+            raise _modified_error(fn, t._data, v, f", which {fn.name} reads as an index or mask,")
+    v = fn._out_version
+    if v is not None and v.epoch > fn._epoch and v.epoch > fn._out_seen:
+        raise _modified_error(fn, saved[fn._out_pos], v, f", which is output 0 of {fn.name},")
+
+
+def _holds(saved: tuple, array: np.ndarray) -> bool:
+    """Whether ``saved`` keeps ``array`` (or a view of its memory)."""
+    for s in saved:
+        if s is array or (s.__class__ is _ndarray and np.may_share_memory(s, array)):
+            return True
+    return False
+
+
+def _modified_error(fn: Function, array: Any, v: Any, what: str) -> RuntimeError:
+    where = (
+        f" The op was created at {fn.source}."
+        if fn.source
+        else " Run the forward pass under tg.detect_anomaly() to see the line that created it."
+    )
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{np.asarray(array).dtype} tensor of shape {tuple(np.shape(array))}]{what} "
+        f"is at version {v.count}, written after {fn.name} saved it for backward.{where} Fix: "
+        "do the in-place change after backward(), or use the out-of-place form (x = x + y "
+        "instead of x += y, or .clone() before writing)."
+    )
+
+
 def _count_error(fn: Function, gin: tuple) -> RuntimeError:
     return RuntimeError(
         f"{fn.name}.backward returned {len(gin)} gradient(s) but the op has {len(fn.inputs)} "
@@ -251,8 +295,8 @@ def _count_error(fn: Function, gin: tuple) -> RuntimeError:
 
 def _release(fn: Function, deps: dict, ready: list) -> None:
     for t, need in zip(fn.inputs, fn.needs_input_grad):
-        if need and t.grad_fn is not None:
-            p = t.grad_fn
+        p = parent_node(t, fn) if need else None
+        if p is not None:
             deps[p] -= 1
             if deps[p] == 0:
                 ready.append(p)

@@ -26,6 +26,63 @@ _anomaly: Any = None
 _record_grads = False
 
 
+# ----------------------------------------------------------------------------- versions
+# NOTE: the write clock. Every in-place write through tinygrad_lite ticks it; every recorded op
+# node notes the time it was made (``ctx._epoch``). A saved value is stale exactly when its
+# memory was written after the node was made, so a backward pass compares two ints per node,
+# and looks closer only at nodes older than the last write.
+_writes = 0
+# Set once any non-leaf tensor has had its history rebased by an in-place op (see inplace.py):
+# from then on the engine asks each input which node made it *when it was consumed*.
+_rebased = False
+
+
+class Version:
+    """The version counter of one piece of memory, shared by every tensor that views it.
+
+    ``count`` is PyTorch's ``t._version``: the number of in-place writes so far. ``epoch`` is the
+    write clock's time at the last of them.
+    """
+
+    __slots__ = ("count", "epoch")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.epoch = 0
+
+
+def version_of(t: Any) -> Version:
+    """The version counter of ``t``'s memory, made on first use (most tensors never need one)."""
+    v = t._version_counter
+    if v is None:
+        v = t._version_counter = Version()
+    return v
+
+
+def bump_version(t: Any) -> None:
+    """Record one in-place write into ``t``'s memory (every view of it sees the new version).
+
+    Call it after any write into ``t._data`` that tinygrad_lite makes (optimizers, initializers,
+    ``load_state_dict``, in-place methods): a backward pass that needs the old values then raises
+    instead of computing a wrong gradient.
+    """
+    global _writes
+    _writes += 1
+    v = t._version_counter
+    if v is None:
+        v = t._version_counter = Version()
+    v.count += 1
+    v.epoch = _writes
+
+
+def parent_node(t: Any, consumer: Any) -> Any:
+    """The node that made ``t`` as ``consumer`` saw it (``t.grad_fn`` unless rebased since)."""
+    for epoch, old in t._history or ():
+        if consumer._epoch < epoch:
+            return old
+    return t.grad_fn
+
+
 # ----------------------------------------------------------------------------- grad mode
 class _GradMode(threading.local):
     enabled = True
@@ -188,8 +245,13 @@ class Function:
     source: str | None = None  # the user's line that created the op (detect_anomaly only)
     grad: Any = None  # the output's gradient (record_gradients only)
     _hooks: list | None = None
-    _out_pos = -1  # index in saved_tensors that holds the output, -1 if none
     _label_args: tuple[str, ...] = ()  # attributes shown in ``label``
+    # Filled in by the recording tail, never by an op:
+    _epoch = 0  # the write clock when the node was made
+    _out_pos = -1  # where saved_tensors holds the output (found by identity), -1 if nowhere
+    _out_version: Version | None = None  # the output's counter, when the output is saved
+    _out_seen = 0  # the output counter's epoch when an in-place op adopted it (inplace.py)
+    _watch: tuple = ()  # non-input tensors whose memory backward reads (index, mask tensors)
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep ``values`` (inputs, the output, masks) for ``backward`` as ``ctx.saved_tensors``."""
@@ -255,20 +317,37 @@ class Function:
                     f"{cls.__name__}.forward returned dtype {out.dtype} from inputs that require "
                     "grad; a differentiable op must return a floating array"
                 )
-            ctx.inputs = tuple(inputs)
-            ctx.needs_input_grad = tuple(needs)
-            saved = ctx.saved_tensors
-            if saved and ctx._out_pos < 0:
-                for i, s in enumerate(saved):
-                    if s is raw:
-                        ctx._out_pos = i
-                        break
-            result._requires_grad = True
-            result.grad_fn = ctx
+            _record(ctx, result, raw, tuple(inputs), tuple(needs))
         if _anomaly is not None:
             ctx.inputs = tuple(inputs)
             _anomaly.check_forward(ctx, out)
         return result
+
+
+def _record(ctx: Function, result: Any, raw: Any, inputs: tuple, needs: tuple) -> None:
+    """The recording tail: make ``ctx`` the ``grad_fn`` of ``result``.
+
+    ``raw`` is what ``forward`` returned; if ``forward`` saved it, the node notes where (so a
+    second-order backward can differentiate through the output) and watches the output's
+    version. ``apply1`` and ``apply2`` inline this (tests/test_recording.py checks that every
+    path builds the same node).
+    """
+    ctx.inputs = inputs
+    ctx.needs_input_grad = needs
+    ctx._epoch = _writes
+    saved = ctx.saved_tensors
+    if saved:
+        _find_saved_output(ctx, saved, raw, result)
+    result._requires_grad = True
+    result.grad_fn = ctx
+
+
+def _find_saved_output(ctx: Function, saved: tuple, raw: Any, result: Any) -> None:
+    for i, s in enumerate(saved):
+        if s is raw:
+            ctx._out_pos = i
+            ctx._out_version = result._version_counter = Version()
+            return
 
 
 def _new_tensor(data: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Any:
@@ -288,14 +367,19 @@ _ndarray = np.ndarray
 def apply1(cls: type[Function], x: Any, *args: Any) -> Any:
     """Record a one-tensor op (the hot path of unary ops and reductions)."""
     ctx = _object_new(cls)
-    out = cls.forward(ctx, x._data, *args)
+    out = raw = cls.forward(ctx, x._data, *args)
     if out.__class__ is not _ndarray:
         out = np.asarray(out)  # NumPy hands back scalars for 0-d inputs
     t = _object_new(Tensor)
     t._data = out
     if x._requires_grad and (_threads_without_grad == 0 or _mode.enabled):
+        # the recording tail (_record), inlined: this is the hottest path of the library
         ctx.inputs = (x,)
         ctx.needs_input_grad = _ONE_INPUT
+        ctx._epoch = _writes
+        saved = ctx.saved_tensors
+        if saved:
+            _find_saved_output(ctx, saved, raw, t)
         t._requires_grad = True
         t.grad_fn = ctx
     if _anomaly is not None:
@@ -319,7 +403,7 @@ def apply2(cls: type[Function], a: Any, b: Any) -> Any:
             ad = a._data
             bd = b._data
         try:
-            out = cls.forward(ctx, ad, bd)
+            out = raw = cls.forward(ctx, ad, bd)
         except ValueError as err:
             raise _broadcast_error(cls, ad, bd, err) from None
         if out.__class__ is not _ndarray:
@@ -330,12 +414,16 @@ def apply2(cls: type[Function], a: Any, b: Any) -> Any:
         if (ra or rb) and (_threads_without_grad == 0 or _mode.enabled):
             ctx.inputs = (a, b)
             ctx.needs_input_grad = (ra, rb)
+            ctx._epoch = _writes
+            saved = ctx.saved_tensors
+            if saved:
+                _find_saved_output(ctx, saved, raw, t)
             t._requires_grad = True
             t.grad_fn = ctx
     else:
         if b.__class__ not in _PY_SCALARS:
             return apply2(cls, a, _constant(b, ad.dtype))
-        out = cls.forward(ctx, ad, b)
+        out = raw = cls.forward(ctx, ad, b)
         if out.__class__ is not _ndarray:
             out = np.asarray(out)
         if out.dtype is not ad.dtype and ad.dtype.kind != "f" and out.dtype.kind == "f":
@@ -345,6 +433,10 @@ def apply2(cls: type[Function], a: Any, b: Any) -> Any:
         if a._requires_grad and (_threads_without_grad == 0 or _mode.enabled):
             ctx.inputs = (a, None)
             ctx.needs_input_grad = _FIRST_OF_TWO
+            ctx._epoch = _writes
+            saved = ctx.saved_tensors
+            if saved:
+                _find_saved_output(ctx, saved, raw, t)
             t._requires_grad = True
             t.grad_fn = ctx
     if _anomaly is not None:
@@ -369,17 +461,14 @@ def _broadcast_error(cls: type[Function], ad: np.ndarray, bd: np.ndarray, err: E
 def applyn(cls: type[Function], tensors: tuple, *args: Any) -> Any:
     """Record an op on several tensors (``None`` for an absent optional one) plus plain args."""
     ctx = _object_new(cls)
-    out = cls.forward(ctx, *[None if t is None else t._data for t in tensors], *args)
+    out = raw = cls.forward(ctx, *[None if t is None else t._data for t in tensors], *args)
     if out.__class__ is not _ndarray:
         out = np.asarray(out)
     t = _object_new(Tensor)
     t._data = out
     needs = tuple([x is not None and x._requires_grad for x in tensors])
     if True in needs and (_threads_without_grad == 0 or _mode.enabled):
-        ctx.inputs = tensors
-        ctx.needs_input_grad = needs
-        t._requires_grad = True
-        t.grad_fn = ctx
+        _record(ctx, t, raw, tensors, needs)
     if _anomaly is not None:
         ctx.inputs = tensors
         _anomaly.check_forward(ctx, out)

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import function as _function
 from . import ops
+from . import random as _random
 from .arguments import (
     SUPPORTED_KINDS,
     check_grad_dtype,
@@ -17,7 +18,8 @@ from .arguments import (
     to_array,
 )
 from .engine import RemovableHandle, backprop
-from .function import _new_tensor, apply1, apply2, is_grad_enabled
+from .function import _new_tensor, apply1, apply2, version_of
+from .inplace import write
 from .tensor_reduce import ReductionMethods
 from .tensor_shape import ShapeMethods
 
@@ -52,6 +54,12 @@ class Tensor(ShapeMethods, ReductionMethods):
     grad_fn: Any = None
     _requires_grad = False
     _hooks: list | None = None
+    # In-place bookkeeping (inplace.py), all absent until needed:
+    _version_counter: Any = None  # shared by every tensor that views the same memory
+    _history: tuple | None = None  # (write clock, old grad_fn) pairs, once rebased
+    _base: Tensor | None = None  # the tensor whose memory this view looks into
+    _view_steps: tuple = ()  # the view ops that make this view from _base
+    _views: Any = None  # a WeakSet of the live views of this tensor's memory
     __hash__ = object.__hash__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -65,12 +73,35 @@ class Tensor(ShapeMethods, ReductionMethods):
     # ------------------------------------------------------------------------- properties
     @property
     def data(self) -> Tensor:
-        """The values as a Tensor with no history, sharing memory (PyTorch's ``.data``)."""
+        """The values as a Tensor with no history, sharing memory and version (PyTorch's ``.data``).
+
+        Writes through it (``w.data -= lr * w.grad``) change ``w``; unlike PyTorch, they also
+        tick ``w``'s version, so a backward that still needs the old values raises instead of
+        returning a wrong gradient.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> w = tg.ones(2, requires_grad=True)
+        >>> with tg.no_grad():
+        ...     w.data -= 0.5
+        >>> w
+        tensor([0.5, 0.5], requires_grad=True)
+        """
         return self.detach()
 
     @data.setter
     def data(self, value: Any) -> None:
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+        arr = value._data if isinstance(value, Tensor) else to_array(value)
+        self._data = arr
+        self._version_counter = None  # new memory, new counter
+        self._base = None
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's memory has had (PyTorch's ``t._version``)."""
+        v = self._version_counter
+        return 0 if v is None else v.count
 
     @property
     def shape(self) -> tuple:
@@ -226,7 +257,11 @@ class Tensor(ShapeMethods, ReductionMethods):
         >>> (x * 2).detach().requires_grad
         False
         """
-        return _new_tensor(self._data)
+        # NOTE: a new ndarray object over the same memory: saved values are told apart by
+        # identity, so in ``x * x.detach()`` only the first operand carries a gradient.
+        out = _new_tensor(self._data.view())
+        out._version_counter = version_of(self)
+        return out
 
     def requires_grad_(self, flag: bool = True) -> Tensor:
         """Set ``requires_grad`` in place (leaves only) and return self.
@@ -356,28 +391,158 @@ class Tensor(ShapeMethods, ReductionMethods):
         return apply2(ops.MatMul, _operand(other, self), self)
 
     def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace(other, np.add, "+=")
+        return write(self, "in-place +=", Tensor.__add__, other)
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._inplace(other, np.subtract, "-=")
+        return write(self, "in-place -=", Tensor.__sub__, other)
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._inplace(other, np.multiply, "*=")
+        return write(self, "in-place *=", Tensor.__mul__, other)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace(other, np.true_divide, "/=")
+        return write(self, "in-place /=", Tensor.__truediv__, other)
 
-    def _inplace(self, other: Any, ufunc: Any, symbol: str) -> Tensor:
-        # In-place updates are for data that no graph needs (parameters under no_grad).
-        if self._requires_grad and is_grad_enabled():
-            raise RuntimeError(
-                f"in-place {symbol} on a tensor that requires grad would corrupt the graph; do it "
-                "under tg.no_grad() (as optimizers do) or write x = x "
-                f"{symbol[0]} y to build a new tensor"
-            )
-        value = other._data if isinstance(other, Tensor) else other
-        ufunc(self._data, value, out=self._data, casting="same_kind")
-        return self
+    # ------------------------------------------------------------------------- in place
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``self += alpha * other`` in place (see ``inplace.py`` for the rules); returns self.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.ones(2).add_(tg.ones(2), alpha=3)
+        tensor([4., 4.])
+        """
+        if alpha != 1:
+            return write(self, "add_", lambda a, b: a + b * alpha, other)
+        return write(self, "add_", Tensor.__add__, other)
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        """``self -= alpha * other`` in place; returns self.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.ones(2).sub_(1)
+        tensor([0., 0.])
+        """
+        if alpha != 1:
+            return write(self, "sub_", lambda a, b: a - b * alpha, other)
+        return write(self, "sub_", Tensor.__sub__, other)
+
+    def mul_(self, other: Any) -> Tensor:
+        """``self *= other`` in place; returns self.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.ones(2).mul_(3)
+        tensor([3., 3.])
+        """
+        return write(self, "mul_", Tensor.__mul__, other)
+
+    def div_(self, other: Any) -> Tensor:
+        """``self /= other`` in place; returns self.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.ones(2).div_(4)
+        tensor([0.25, 0.25])
+        """
+        return write(self, "div_", Tensor.__truediv__, other)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        """``self = self ** exponent`` in place; returns self.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([2.0, 3.0]).pow_(2)
+        tensor([4., 9.])
+        """
+        return write(self, "pow_", Tensor.__pow__, exponent)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 (PyTorch's names)
+        """Limit values to [min, max] in place; returns self.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.tensor([-2.0, 0.5, 3.0]).clamp_(-1, 1)
+        tensor([-1. ,  0.5,  1. ])
+        """
+        return write(self, "clamp_", lambda a: a.clip(min, max))
+
+    clip_ = clamp_
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy ``src`` (broadcast, cast to this dtype) into this tensor; returns self.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(2, 2).copy_(tg.tensor([1.0, 2.0]))
+        tensor([[1., 2.],
+                [1., 2.]])
+        """
+        if not isinstance(src, Tensor):
+            src = Tensor(src)
+        return write(self, "copy_", _overwrite, src)
+
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to ``value``; returns self.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(2).fill_(7)
+        tensor([7., 7.])
+        """
+        if isinstance(value, Tensor):
+            if value._data.ndim:
+                raise RuntimeError(
+                    f"fill_: only a number or a 0-d tensor can fill a tensor, got shape "
+                    f"{value.shape}; use copy_ to copy a tensor in"
+                )
+            return write(self, "fill_", _overwrite, value)
+        if not isinstance(value, (int, float, np.number, np.bool_)):
+            raise TypeError(f"fill_: value must be a number, got {type(value).__name__}")
+        return write(self, "fill_", _overwrite, _new_tensor(np.asarray(value)))
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0; returns self.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.ones(2).zero_()
+        tensor([0., 0.])
+        """
+        return self.fill_(0)
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> Tensor:
+        """Fill with samples of N(mean, std**2) from the global generator; returns self.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(3).normal_(std=0.0)
+        tensor([0., 0., 0.])
+        """
+        draw = _random.generator().normal(mean, std, self._data.shape)
+        return write(self, "normal_", _overwrite, _new_tensor(draw))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> Tensor:
+        """Fill with samples of U(a, b) from the global generator; returns self.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> bool((tg.zeros(100).uniform_(2, 3) >= 2).all())
+        True
+        """
+        draw = _random.generator().uniform(a, b, self._data.shape)
+        return write(self, "uniform_", _overwrite, _new_tensor(draw))
 
     def add(self, other: Any) -> Tensor:
         """``self + other`` (PyTorch's method name)."""
@@ -599,6 +764,10 @@ _UFUNC_NAMES = {
 }
 
 
+def _overwrite(old: Tensor, src: Tensor) -> Tensor:
+    return _function.applyn(ops.Overwrite, (old, src))
+
+
 def _raw(value: Any) -> Any:
     return value._data if isinstance(value, Tensor) else value
 
@@ -653,7 +822,10 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
         x = _operand(x, y)
     elif not isinstance(y, Tensor):
         y = _operand(y, x)
-    return ops.Where.apply(cond, x, y)
+    out = ops.Where.apply(cond, x, y)
+    if isinstance(condition, Tensor) and out.grad_fn is not None:
+        out.grad_fn._watch = (condition,)  # backward reads the mask: a later write must raise
+    return out
 
 
 _function.Tensor = Tensor

@@ -9,7 +9,8 @@ import numpy as np
 from . import function as _function
 from . import ops
 from .arguments import index_arrays, norm_axis, shape_args
-from .function import apply1
+from .function import apply1, applyn
+from .inplace import as_view, write
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -49,7 +50,10 @@ class ShapeMethods:
                 f"reshape: cannot reshape a tensor of shape {self.shape} ({size} elements) "
                 f"into shape {shape}"
             )
-        return apply1(ops.Reshape, self, shape)
+        out = apply1(ops.Reshape, self, shape)
+        if _shares(out._data, self._data):  # NumPy copies when the layout does not allow a view
+            as_view(out, self, ops.Reshape, shape)
+        return out
 
     view = reshape
 
@@ -125,7 +129,7 @@ class ShapeMethods:
         dims = tuple(d % nd for d in dims)
         if dims == tuple(range(nd)):
             return self
-        return apply1(ops.Permute, self, dims)
+        return as_view(apply1(ops.Permute, self, dims), self, ops.Permute, dims)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two dimensions (PyTorch's ``transpose``).
@@ -190,18 +194,62 @@ class ShapeMethods:
             ok = False
         if not ok:
             raise ValueError(f"{op}: cannot broadcast shape {self.shape} to {shape}")
-        return apply1(ops.Expand, self, shape)
+        return as_view(apply1(ops.Expand, self, shape), self, ops.Expand, shape)
 
     # ------------------------------------------------------------------------- indexing
     def __getitem__(self, index: Any) -> Tensor:
-        return apply1(ops.GetItem, self, index_arrays(index, self._data.shape))
+        sources = _tensors_in(index)
+        index = index_arrays(index, self._data.shape)
+        first, rest = _split_int_selects(index)
+        if first is not None:  # PyTorch applies integer indices before array indices
+            return self[first][rest]
+        out = apply1(ops.GetItem, self, index)
+        if sources and out.grad_fn is not None:
+            out.grad_fn._watch = sources  # backward reads the index: a later write must raise
+        if _shares(out._data, self._data):  # basic indexing gives a view, as in PyTorch
+            as_view(out, self, ops.GetItem, index)
+        return out
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        if self._requires_grad or self.grad_fn is not None:
-            raise RuntimeError(
-                "item assignment on a tensor that requires grad would corrupt the graph; build a "
-                "new tensor with tg.where(mask, values, t) or assign under tg.no_grad() on ._data"
-            )
-        if isinstance(value, _function.Tensor):
-            value = value._data
-        self._data[index_arrays(index, self._data.shape)] = value
+        """``t[index] = value`` in place (recorded when ``value`` or ``t`` requires grad)."""
+        index = index_arrays(index, self._data.shape)
+        if not isinstance(value, _function.Tensor):
+            value = _function._constant(value, self._data.dtype)
+        write(self, "setitem", lambda old, v: applyn(ops.IndexPut, (old, v), index), value)
+
+
+def _tensors_in(index: Any) -> tuple:
+    items = index if isinstance(index, tuple) else (index,)
+    return tuple(i for i in items if isinstance(i, _function.Tensor))
+
+
+def _split_int_selects(index: Any) -> tuple:
+    """``(first, rest)`` with ``t[index] == t[first][rest]``, where ``first`` holds the integer
+    indices, when ``index`` mixes integers with arrays; ``(None, None)`` otherwise.
+
+    NumPy treats an integer beside an array index as one more array index (``x[0, :, [1, 2]]``
+    on shape (2, 3, 4) gives (2, 3)); PyTorch selects with the integer first, giving (3, 2).
+    """
+    items = index if isinstance(index, tuple) else (index,)
+    ints = [isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in items]
+    arrays = [isinstance(i, np.ndarray) for i in items]
+    if not (any(ints) and any(arrays)):
+        return None, None
+    first, rest = [], []
+    for i, is_int, is_array in zip(items, ints, arrays):
+        if is_int:
+            first.append(i)
+        elif i is None or i is Ellipsis:
+            first.append(i)
+            rest.append(slice(None) if i is None else i)
+        else:
+            width = i.ndim if is_array and i.dtype == np.bool_ else 1
+            first.extend([slice(None)] * width)
+            rest.append(i)
+    return tuple(first), tuple(rest)
+
+
+def _shares(out: np.ndarray, src: np.ndarray) -> bool:
+    """Whether ``out`` is a view of ``src``'s memory (NumPy keeps the owner as ``.base``)."""
+    base = out.base
+    return base is not None and (base is src or base is src.base)

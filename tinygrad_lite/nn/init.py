@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_lite import random as _random
+from tinygrad_lite.function import bump_version
 from tinygrad_lite.tensor import Tensor
 
 __all__ = [
@@ -37,11 +38,14 @@ _LINEAR_LIKE = (
 
 
 def _float_data(fn: str, tensor: Any) -> np.ndarray:
+    """The array an initializer is about to overwrite (its version ticks: a graph that saved
+    the old values raises on backward)."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"init.{fn}: expected a Tensor or Parameter, got {type(tensor).__name__}")
     data = tensor._data
     if data.dtype.kind != "f":
         raise TypeError(f"init.{fn}: needs a floating-point tensor, got dtype {data.dtype}")
+    bump_version(tensor)
     return data
 
 

@@ -26,5 +26,6 @@ from .elementwise import (
     Tanh,
     Where,
 )
+from .inplace import CopySlices, IndexPut, Overwrite, view_of
 from .reductions import LogSoftmax, Max, Mean, Min, Softmax, Sum, stable_max
 from .shape import Cat, Expand, GetItem, Permute, Reshape, ScatterAdd

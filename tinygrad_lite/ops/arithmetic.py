@@ -31,7 +31,9 @@ class Sub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.saved_tensors = (a, b)
+        # NOTE: a Python-number factor has no gradient, so ``a`` is not needed: not saving it
+        # lets ``h * 3`` be followed by ``h += 1`` before backward, as in PyTorch.
+        ctx.saved_tensors = (a if b.__class__ is np.ndarray else None, b)
         return a * b
 
     @staticmethod
@@ -42,8 +44,6 @@ class Mul(Function):
 
 
 class Div(Function):
-    _out_pos = 1
-
     @staticmethod
     def forward(ctx, a, b):
         out = a / b

@@ -9,8 +9,6 @@ from .common import _reuse
 
 
 class Exp(Function):
-    _out_pos = 0
-
     @staticmethod
     def forward(ctx, a):
         out = np.exp(a)
@@ -36,8 +34,6 @@ class Log(Function):
 
 
 class Sqrt(Function):
-    _out_pos = 0
-
     @staticmethod
     def forward(ctx, a):
         out = np.sqrt(a)
@@ -75,8 +71,6 @@ class Cos(Function):
 
 
 class Tanh(Function):
-    _out_pos = 0
-
     @staticmethod
     def forward(ctx, a):
         out = np.tanh(a)
@@ -90,8 +84,6 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
-    _out_pos = 0
-
     # NOTE: a primitive for stability: exp(-x) overflows at x = -1000 (to inf, which gives the
     # right 0); computed in place, with no np.where (slow on random masks).
     @staticmethod

@@ -53,7 +53,6 @@ class Softmax(Function):
     # NOTE: a primitive: one node instead of five on the hot path of every classifier; the
     # row maximum is subtracted first, so it is stable at any |x|.
     _label_args = ("axis",)
-    _out_pos = 0
 
     @staticmethod
     def forward(ctx, a, axis):
@@ -76,7 +75,6 @@ class LogSoftmax(Function):
 
     # NOTE: a primitive for the same reasons as Softmax (and cross-entropy is built on it).
     _label_args = ("axis",)
-    _out_pos = 0
 
     @staticmethod
     def forward(ctx, a, axis):

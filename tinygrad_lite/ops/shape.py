@@ -54,6 +54,12 @@ class GetItem(Function):
     def forward(ctx, a, index):
         ctx.in_shape = a.shape
         ctx.index = index
+        items = index if isinstance(index, tuple) else (index,)
+        if not any(isinstance(i, np.ndarray) for i in items):
+            # NOTE: basic indexing, so a view, as in PyTorch; the trailing ``...`` keeps it a
+            # view (a 0-d array, not a NumPy scalar) when every dimension is selected.
+            if Ellipsis not in items:
+                return a[items + (Ellipsis,)]
         return np.asarray(a[index])
 
     @staticmethod

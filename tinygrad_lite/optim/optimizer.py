@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 import tinygrad_lite as tg
-from tinygrad_lite.function import _set_grad_mode
+from tinygrad_lite.function import _set_grad_mode, bump_version
 
 __all__ = ["Optimizer", "ParamState", "required"]
 
@@ -272,6 +272,9 @@ class Optimizer:
         try:
             for group in self.param_groups:
                 self._update_group(group)
+                for p in group["params"]:
+                    if p.grad is not None:
+                        bump_version(p)  # written in place: a graph that saved p must not reuse it
         finally:
             _set_grad_mode(prev)
         return loss
