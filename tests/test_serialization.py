@@ -136,6 +136,22 @@ def test_a_file_is_a_plain_npz_readable_by_numpy(tmp_path):
         assert any(np.array_equal(f[k], np.arange(3.0)) for k in f.files)
 
 
+def test_save_writes_only_what_load_accepts(tmp_path):
+    # tg.load refuses compressed, duplicate, non-.npy and .npy-3.0 members; tg.save never
+    # writes them.
+    sd = {"w": np.ones((2, 3), np.float32), "rec": np.zeros(2, [("é", "<f4")]), "n": [1, (2,)]}
+    save(sd, tmp_path / "m")
+    with zipfile.ZipFile(tmp_path / "m.npz") as zf:
+        infos = zf.infolist()
+        names = [i.filename for i in infos]
+        assert len(set(names)) == len(names) and all(n.endswith(".npy") for n in names)
+        assert all(i.compress_type == zipfile.ZIP_STORED for i in infos)
+        for info in infos:
+            with zf.open(info) as fh:
+                assert np.lib.format.read_magic(fh) == (1, 0)
+    _same(load(tmp_path / "m"), sd)
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -5,17 +5,24 @@ the structure around them (dicts, lists, tuples, ints, floats, strings, bools, N
 JSON document stored as a unicode array under ``__tinygrad_lite__``. Every JSON object in
 the document is a tag (``{"dict": [[key, value], ...]}``, ``{"tuple": [...]}``,
 ``{"array": "a0"}``, ``{"scalar": "a1"}``, ``{"tensor": "a2", "requires_grad": true}``), so
-int dict keys, tuples and dtypes come back exactly. Loading uses
-``np.load(allow_pickle=False)``: a file can not run code.
+int dict keys, tuples and dtypes come back exactly.
+
+Loading trusts nothing in the file: every member must be an uncompressed, unencrypted ``.npy``
+whose header (read by ``numpy.lib.format``) declares a non-object array exactly as large as
+the bytes the member stores, and the members together can not claim more bytes than the file
+has. Only then is anything allocated, with ``allow_pickle=False``: a file can not run code,
+and a small file can not demand a large allocation.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import zipfile
+from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -35,6 +42,15 @@ def _npz_path(path: str | os.PathLike) -> Path:
     return p if p.suffix == ".npz" else p.with_name(p.name + ".npz")
 
 
+def _needs_npy_3(dtype: np.dtype) -> bool:
+    """True when ``np.save`` would write .npy format 3.0: non-latin-1 structured field names."""
+    try:
+        repr(np.lib.format.dtype_to_descr(dtype)).encode("latin-1")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 class _Encoder:
     """Turns a nested state dict into a JSON tree plus a dict of arrays."""
 
@@ -46,6 +62,11 @@ class _Encoder:
             raise TypeError(
                 f"tg.save: {where} is an object array, which can only be stored "
                 "with pickle; convert it to a numeric array"
+            )
+        if _needs_npy_3(arr.dtype):
+            raise TypeError(
+                f"tg.save: {where} has field names that are not latin-1 ({arr.dtype}); NumPy "
+                "would store it in .npy format 3.0, which tg.load does not read; rename the fields"
             )
         key = f"a{len(self.arrays)}"
         self.arrays[key] = arr
@@ -161,10 +182,126 @@ def _decode(node: Any, arrays: dict[str, np.ndarray], path: Path) -> Any:
     raise _invalid(path, f"unknown entry {sorted(node)}")
 
 
+def _resolve(path: str | os.PathLike) -> Path:
+    """The existing file ``path`` names, with the ``.npz`` that :func:`save` appends."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"tg.load: path must be a str or pathlib.Path, got {type(path).__name__}")
+    p = Path(path)
+    if not p.exists() and p.suffix != ".npz" and p.with_name(p.name + ".npz").exists():
+        p = p.with_name(p.name + ".npz")
+    if not p.is_file():
+        raise FileNotFoundError(f"tg.load: no such file: {str(path)!r}")
+    return p
+
+
+def _refuse_pickle(path: Path, what: str) -> ValueError:
+    return ValueError(
+        f"tg.load: refusing to load {str(path)!r}: {what}, which could run code; "
+        "tg.load never unpickles"
+    )
+
+
+def _check_archive(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse duplicate members, and members that together claim more bytes than the file."""
+    twice = [name for name, n in Counter(info.filename for info in infos).items() if n > 1]
+    if twice:
+        raise _invalid(path, f"member {twice[0]!r} appears more than once")
+    claimed, size = sum(info.compress_size for info in infos), path.stat().st_size
+    if claimed > size:
+        # NOTE: stored members can not overlap in a file tg.save wrote; overlapping ones let a
+        # small file expand to many times its size (a non-recursive zip bomb).
+        raise _invalid(
+            path,
+            f"its members claim {claimed:,} bytes but the file has only {size:,}; "
+            "they overlap or their sizes are false",
+        )
+
+
+def _check_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> str:
+    """Check one member from its zip entry and .npy header only; return its key.
+
+    Nothing is allocated from the header's word: the array it declares must fill the
+    member's stored bytes exactly, and those bytes are in the file (``_check_archive``).
+    """
+    name = info.filename
+    if not name.endswith(".npy"):
+        raise _invalid(path, f"member {name!r} is not an .npy array")
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise _invalid(
+            path,
+            f"member {name!r} is compressed (zip method {info.compress_type}); tg.save never "
+            "compresses, and a compressed member can expand far beyond the file (a zip bomb)",
+        )
+    if info.flag_bits & 0x1:
+        raise _invalid(path, f"member {name!r} is encrypted")
+    if info.file_size != info.compress_size:
+        raise _invalid(path, f"member {name!r} has two different sizes in the zip directory")
+    with zf.open(info) as fh:
+        shape, dtype = _read_npy_header(fh, name, path)
+        stored = info.file_size - fh.tell()
+    if dtype.hasobject:
+        raise _refuse_pickle(path, f"member {name!r} holds pickled Python objects ({dtype})")
+    declared = math.prod(shape) * dtype.itemsize
+    if declared != stored:
+        raise _invalid(
+            path,
+            f"member {name!r} declares an array of shape {shape} and dtype {dtype} "
+            f"({declared:,} bytes) but holds {stored:,} bytes of data",
+        )
+    return name[: -len(".npy")]
+
+
+_NPY_HEADER_READERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
+
+
+def _read_npy_header(fh: IO[bytes], name: str, path: Path) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype from an .npy header, read by NumPy's own (public) readers."""
+    try:
+        version = np.lib.format.read_magic(fh)
+        read = _NPY_HEADER_READERS.get(version)
+        if read is None:
+            raise _invalid(
+                path, f"member {name!r} uses .npy format {version}, which tg.save never writes"
+            )
+        shape, _, dtype = read(fh)
+    except ValueError as e:
+        if str(e).startswith("tg.load"):
+            raise
+        raise _invalid(path, f"member {name!r} has a bad .npy header: {e}") from None
+    return shape, dtype
+
+
+def _read_archive(path: Path) -> dict[str, np.ndarray]:
+    """Check every member (sizes, compression, dtypes) first, then read the arrays."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            _check_archive(path, infos)
+            keys = [_check_member(zf, info, path) for info in infos]
+            if _MARKER not in keys:
+                raise _invalid(path, "it has no tinygrad_lite header; was it written by np.savez?")
+            arrays = {}
+            for key, info in zip(keys, infos):
+                with zf.open(info) as fh:
+                    arrays[key] = np.lib.format.read_array(fh, allow_pickle=False)
+            return arrays
+    except ValueError as e:
+        if str(e).startswith("tg.load"):
+            raise
+        raise _invalid(path, str(e)) from None
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as e:
+        raise _invalid(path, f"{type(e).__name__}: {e}") from None
+
+
 def load(path: str | os.PathLike) -> dict[str, Any]:
     """Load a state dict written by :func:`save`; never unpickles anything.
 
-    ``path`` may omit the ``.npz`` that :func:`save` appended.
+    ``path`` may omit the ``.npz`` that :func:`save` appended. A hostile file is refused with
+    a ``ValueError`` before anything it declares is allocated: compressed or encrypted
+    members, object arrays, and arrays larger than the bytes the file really holds.
 
     Examples
     --------
@@ -175,39 +312,14 @@ def load(path: str | os.PathLike) -> dict[str, Any]:
     >>> tg.load(path)
     {'state': {0: {'step': 3}}, 'betas': (0.9, 0.99)}
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"tg.load: path must be a str or pathlib.Path, got {type(path).__name__}")
-    p = Path(path)
-    if not p.exists() and p.suffix != ".npz" and p.with_name(p.name + ".npz").exists():
-        p = p.with_name(p.name + ".npz")
-    if not p.is_file():
-        raise FileNotFoundError(f"tg.load: no such file: {str(path)!r}")
+    p = _resolve(path)
     with open(p, "rb") as fh:
         magic = fh.read(6)
     if magic.startswith(b"\x80"):
-        raise ValueError(
-            f"tg.load: refusing to load {str(p)!r}: it is a pickle, which could "
-            "run code; tg.load never unpickles"
-        )
+        raise _refuse_pickle(p, "it is a pickle")
     if not magic.startswith(b"PK"):
         raise _invalid(p, "it is not an .npz (zip) archive")
-    try:
-        with np.load(p, allow_pickle=False) as npz:
-            # NOTE: every member is read first, so an object array is refused as pickle
-            arrays = {k: npz[k] for k in npz.files}
-            if _MARKER not in arrays:
-                raise _invalid(p, "it has no tinygrad_lite header; was it written by np.savez?")
-    except ValueError as e:
-        if str(e).startswith("tg.load"):
-            raise
-        if "pickle" in str(e).lower() or "object arrays" in str(e).lower():
-            raise ValueError(
-                f"tg.load: refusing to load {str(p)!r}: it holds pickled Python "
-                "objects, which could run code; tg.load never unpickles"
-            ) from None
-        raise _invalid(p, str(e)) from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as e:
-        raise _invalid(p, f"{type(e).__name__}: {e}") from None
+    arrays = _read_archive(p)
     try:
         doc = json.loads(str(arrays.pop(_MARKER)[()]))
     except (json.JSONDecodeError, TypeError, RecursionError) as e:

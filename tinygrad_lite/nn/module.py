@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from tinygrad_lite.function import bump_version
 from tinygrad_lite.tensor import Tensor, get_default_dtype
 
 __all__ = ["Module", "Parameter", "RemovableHandle", "StateDictError"]
@@ -111,6 +112,90 @@ def _addindent(text: str, spaces: int) -> str:
         return text
     pad = " " * spaces
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
+
+
+_KIND_NAMES = {
+    "b": "booleans",
+    "i": "integers",
+    "u": "unsigned integers",
+    "f": "floats",
+    "c": "complex numbers",
+    "U": "strings",
+    "S": "bytes",
+    "V": "raw bytes or records",
+    "M": "datetimes",
+    "m": "timedeltas",
+}
+
+
+def _fits_integers(value: np.ndarray, target: np.dtype) -> bool:
+    """Whether every element is a whole number in ``target``'s range (no NaN, no wrap-around)."""
+    if value.size == 0 or value.dtype.kind == "b":
+        return True
+    if value.dtype.kind == "f" and not np.array_equal(value, np.trunc(value)):
+        return False
+    limits = np.iinfo(target)
+    return bool(limits.min <= value.min() and value.max() <= limits.max)
+
+
+def _dtype_problem(value: np.ndarray, target: np.dtype, owner: str) -> str | None:
+    """Why ``value`` can not be copied into ``owner`` of dtype ``target``; None when it can."""
+    kind = value.dtype.kind
+    if target.kind in "iu" and kind in "biuf":
+        if _fits_integers(value, target):
+            return None
+        limits = np.iinfo(target)
+        return (
+            f"holds numbers that {owner} ({target}) can not hold exactly; it takes whole "
+            f"numbers from {limits.min} to {limits.max}"
+        )
+    if target.kind == "f":
+        fits = kind in "biuf"
+    elif target.kind == "b":
+        fits = kind == "b"
+    else:
+        fits = bool(np.can_cast(value.dtype, target, "same_kind"))
+    if fits:
+        return None
+    what = _KIND_NAMES.get(kind, "values")
+    return f"has dtype {value.dtype} ({what}), which can not be copied into {owner} ({target})"
+
+
+def _source_array(key: str, value: Any, target: Tensor) -> np.ndarray:
+    """The array that ``load_state_dict`` copies into ``target`` for ``key``.
+
+    Raises a TypeError naming ``key`` for a value that is not numeric data of a kind
+    ``target`` can hold (strings, Python objects, complex into float, ...).
+    """
+    if isinstance(value, Tensor):
+        value = value._data
+    elif not isinstance(value, (np.ndarray, np.generic, int, float, bool)):
+        raise TypeError(
+            f"load_state_dict: value for {key!r} must be an ndarray or a Tensor, got "
+            f"{type(value).__name__}"
+        )
+    value = np.asarray(value)
+    owner = "the parameter" if isinstance(target, Parameter) else "the buffer"
+    if value.dtype.hasobject:
+        raise TypeError(
+            f"load_state_dict: value for {key!r} is an object array (Python objects such as "
+            f"None, not numbers), which would load into {owner} as NaN or garbage; "
+            "pass a numeric array"
+        )
+    problem = _dtype_problem(value, target._data.dtype, owner)
+    if problem is not None:
+        raise TypeError(f"load_state_dict: value for {key!r} {problem}")
+    return value
+
+
+def _copy_into(tensor: Tensor, value: np.ndarray) -> None:
+    """Write ``value`` into ``tensor``'s array in place, keeping its dtype.
+
+    The one place ``load_state_dict`` writes into parameters and buffers; the version ticks,
+    so a graph that saved the old values raises on backward.
+    """
+    np.copyto(tensor._data, value, casting="unsafe")
+    bump_version(tensor)
 
 
 class Module:
@@ -653,7 +738,10 @@ class Module:
         buffers, in place and keeping their dtypes.
 
         Missing and unexpected keys are an error when ``strict`` (else they are returned);
-        a shape mismatch is always an error. All problems are listed in one message.
+        a shape mismatch is always an error. All problems are listed in one message. A value
+        the target can not hold (strings, Python objects, complex numbers into floats, or
+        numbers that an integer buffer would change) is a ``TypeError`` naming its key.
+        Every entry is checked before any is copied, so a failed load changes nothing.
 
         Examples
         --------
@@ -672,18 +760,12 @@ class Module:
         unexpected = [k for k in state_dict if k not in own]
         errors: list[str] = []
         sources: list[tuple[Tensor, np.ndarray]] = []
+        # NOTE: every entry is checked before anything is copied, so a failed load (a wrong
+        # key, shape or dtype) leaves the model as it was.
         for key, tensor in own.items():
             if key not in state_dict:
                 continue
-            value = state_dict[key]
-            if isinstance(value, Tensor):
-                value = value._data
-            elif not isinstance(value, (np.ndarray, np.generic, int, float, bool)):
-                raise TypeError(
-                    f"load_state_dict: value for {key!r} must be an ndarray or a Tensor, got "
-                    f"{type(value).__name__}"
-                )
-            value = np.asarray(value)
+            value = _source_array(key, state_dict[key], tensor)
             if value.shape != tensor._data.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {value.shape} from "
@@ -699,14 +781,12 @@ class Module:
                 listed = ", ".join(f'"{k}"' for k in missing)
                 errors.insert(0, f"Missing key(s) in state_dict: {listed}.")
         if errors:
-            # NOTE: nothing is copied unless everything fits, so a failed load leaves the model
-            # as it was.
             raise StateDictError(
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                 + "\n\t".join(errors)
             )
         for tensor, value in sources:
-            np.copyto(tensor._data, value, casting="unsafe")
+            _copy_into(tensor, value)
         return IncompatibleKeys(missing, unexpected)
 
     # -------------------------------------------------------------------- repr
