@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     opt = optim.Adam(model.parameters(), lr=args.lr)
     loss_fn = nn.BCEWithLogitsLoss()
     print(f"two moons: {len(x_train)} training and {len(x_test)} test points, noise 0.1")
-    print(f"model: {sum(p.size for p in model.parameters())} parameters, Adam(lr={args.lr:g})")
+    print(f"model: {sum(p.numel() for p in model.parameters())} parameters, Adam(lr={args.lr:g})")
 
     losses = []
     every = max(1, args.steps // 5)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import tinygrad_lite as tg
+from tinygrad_lite.errors import DimensionError, ShapeError
 
 # ----------------------------------------------------------------------------- shapes
 
@@ -241,10 +242,13 @@ def test_in_place_on_tensor_that_requires_grad(symbol):
     assert x.tolist() == [1.0, 1.0]  # untouched
 
 
-def test_item_assignment_on_tensor_that_requires_grad():
+def test_item_assignment_on_leaf_that_requires_grad():
     x = tg.ones(2, requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"item assignment.*requires grad.*tg\.where"):
+    with pytest.raises(RuntimeError, match=r"setitem: a leaf Variable that requires grad.*no_grad"):
         x[0] = 5.0
+    with tg.no_grad():
+        x[0] = 5.0  # allowed, as in PyTorch
+    assert x.tolist() == [5.0, 1.0] and x._version == 1
 
 
 # ----------------------------------------------------------------------------- axes and indices
@@ -271,6 +275,14 @@ def test_axis_repeated(method):
 def test_axis_of_wrong_type():
     with pytest.raises(TypeError, match=r"sum: axis must be an int or a tuple of ints"):
         tg.ones(2, 3).sum(axis=(0.5,))
+    with pytest.raises(TypeError, match=r"^sum: axis must be an int or a tuple of ints, got 1\.0"):
+        tg.ones(2, 3).sum(axis=1.0)
+
+
+@pytest.mark.parametrize("method", ["sum", "mean", "max", "min", "var", "logsumexp", "argmax"])
+def test_axis_out_of_range_is_an_index_error_as_in_pytorch(method):
+    with pytest.raises(IndexError, match=rf"{method}: axis 2 is out of range"):
+        getattr(tg.ones(2, 3), method)(axis=2)
 
 
 def test_softmax_and_cat_axis_out_of_range():
@@ -286,6 +298,50 @@ def test_float_index():
         t[1.0]
     with pytest.raises(IndexError, match=r"integer or bool, got dtype float32"):
         t[tg.tensor([0.0, 1.0])]
+
+
+# ----------------------------------------------------------------------------- sizes and dtypes
+
+
+def test_negative_and_non_integer_sizes_name_the_call():
+    with pytest.raises(RuntimeError, match=r"^zeros: sizes must be non-negative, got -1$"):
+        tg.zeros(-1)
+    with pytest.raises(TypeError, match=r"^zeros: size must be integers, got 2\.5$"):
+        tg.zeros(2.5)
+    with pytest.raises(RuntimeError, match=r"^reshape: invalid shape dimension -2"):
+        tg.ones(2, 3).reshape(-2, -3)
+
+
+def test_factories_refuse_what_tinygrad_lite_cannot_hold():
+    with pytest.raises(TypeError, match=r"^full: fill_value must be a number"):
+        tg.full((2,), "a")
+    with pytest.raises(TypeError, match=r"^zeros: unsupported dtype object; .*bool, integer"):
+        tg.zeros(2, dtype=object)
+    with pytest.raises(TypeError, match=r"^ones: unsupported dtype complex64"):
+        tg.ones(2, dtype=np.complex64)
+    with pytest.raises(TypeError, match=r"^tensor: unsupported data type complex128"):
+        tg.tensor([1 + 2j], dtype=np.float32)
+
+
+# ----------------------------------------------------------------------------- exception classes
+
+
+def test_error_classes_are_pytorch_and_numpy_kinds_at_once():
+    assert issubclass(DimensionError, IndexError) and issubclass(DimensionError, ValueError)
+    assert issubclass(ShapeError, RuntimeError) and issubclass(ShapeError, ValueError)
+
+
+def test_pytorch_style_except_clauses_catch_shape_and_dimension_errors():
+    with pytest.raises(IndexError, match=r"cat: axis 2 is out of range"):
+        tg.cat([tg.ones(2, 3), tg.ones(2, 3)], dim=2)
+    with pytest.raises(IndexError, match=r"stack: dim 3 is out of range"):
+        tg.stack([tg.ones(2, 3), tg.ones(2, 3)], dim=3)
+    with pytest.raises(RuntimeError, match=r"cat: tensor 1 has shape \(2, 4\)"):
+        tg.cat([tg.ones(2, 3), tg.ones(2, 4)])
+    with pytest.raises(RuntimeError, match=r"stack: tensor 1 has shape \(3, 2\)"):
+        tg.stack([tg.ones(2, 3), tg.ones(3, 2)])
+    with pytest.raises(RuntimeError, match=r"reshape: only one dimension can be -1"):
+        tg.ones(2, 3).reshape(-1, -1)
 
 
 # ----------------------------------------------------------------------------- bad data

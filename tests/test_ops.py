@@ -407,7 +407,7 @@ def test_kinks_match_torch(torch):
     for f, f_th in cases:
         t = tg.Tensor(x, requires_grad=True)
         out = f(t)
-        (out * tg.Tensor(w[: out.size].reshape(out.shape))).sum().backward()
+        (out * tg.Tensor(w[: out.numel()].reshape(out.shape))).sum().backward()
         tt = th.tensor(x, requires_grad=True)
         out = f_th(tt)
         (out * th.tensor(w[: out.numel()].reshape(tuple(out.shape)))).sum().backward()

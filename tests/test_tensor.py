@@ -18,7 +18,7 @@ def test_python_numbers_give_0d_tensors_with_pytorch_dtypes():
     f = Tensor(2.5)
     i = Tensor(3)
     b = Tensor(True)
-    assert f.shape == () and f.ndim == 0 and f.size == 1
+    assert f.shape == () and f.ndim == 0 and f.numel() == 1
     assert f.dtype == np.float32 and f.item() == 2.5
     assert i.dtype == np.int64 and i.item() == 3
     assert b.dtype == np.bool_ and b.item() is True
@@ -370,7 +370,7 @@ def test_manual_seed_rejects_non_int():
 def test_shape_ndim_size_dtype():
     t = tg.zeros(2, 3, 4)
     assert t.shape == (2, 3, 4) and isinstance(t.shape, tuple)
-    assert t.ndim == 3 and t.size == 24 and t.dtype == np.float32
+    assert t.ndim == 3 and t.numel() == 24 and t.dtype == np.float32
     assert len(t) == 2
 
 

@@ -27,7 +27,7 @@ from .function import Function, enable_grad, is_grad_enabled, no_grad, record_gr
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .random import manual_seed
 from .routines import *  # noqa: F403 (the tg.exp / tg.sum ... function forms)
-from .tensor import Tensor, get_default_dtype, set_default_dtype, where
+from .tensor import Size, Tensor, get_default_dtype, set_default_dtype, where
 
 _function.xp_tensor = _sys.modules[__name__]
 

@@ -8,7 +8,16 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .arguments import check_grad_dtype, norm_axis, shape_args
+from .arguments import (
+    check_data_dtype,
+    check_grad_dtype,
+    dtype_arg,
+    int_arg,
+    norm_axis,
+    number_arg,
+    shape_args,
+)
+from .errors import DimensionError, ShapeError
 from .function import _new_tensor, _promote, default_float
 from .random import generator
 from .tensor import Tensor
@@ -20,8 +29,9 @@ def _finish(arr: np.ndarray, requires_grad: bool, op: str) -> Tensor:
     return _new_tensor(arr, bool(requires_grad))
 
 
-def _float_dtype(dtype: Any) -> np.dtype:
-    return default_float() if dtype is None else np.dtype(dtype)
+def _dtype_or_default(dtype: Any, op: str) -> np.dtype:
+    dt = dtype_arg(dtype, op)
+    return default_float() if dt is None else dt
 
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -49,8 +59,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
     """
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected an ndarray, got {type(array).__name__}")
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"from_numpy: unsupported dtype {array.dtype}")
+    check_data_dtype(array.dtype, "from_numpy")
     return _new_tensor(np.asarray(array))
 
 
@@ -60,10 +69,10 @@ def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     Examples
     --------
     >>> import tinygrad_lite as tg
-    >>> tg.zeros(2, 3).shape
-    (2, 3)
+    >>> tg.zeros(2, 3).shape == (2, 3)
+    True
     """
-    arr = np.zeros(shape_args(shape, "zeros"), dtype=_float_dtype(dtype))
+    arr = np.zeros(shape_args(shape, "zeros"), dtype=_dtype_or_default(dtype, "zeros"))
     return _finish(arr, requires_grad, "zeros")
 
 
@@ -76,7 +85,7 @@ def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tg.ones(2).tolist()
     [1.0, 1.0]
     """
-    arr = np.ones(shape_args(shape, "ones"), dtype=_float_dtype(dtype))
+    arr = np.ones(shape_args(shape, "ones"), dtype=_dtype_or_default(dtype, "ones"))
     return _finish(arr, requires_grad, "ones")
 
 
@@ -90,11 +99,13 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = F
     [7, 7]
     """
     shape = shape_args(shape if isinstance(shape, (tuple, list)) else (shape,), "full")
-    if dtype is None:
-        dtype = np.asarray(fill_value).dtype
-        if dtype.kind == "f":
-            dtype = default_float()
-    return _finish(np.full(shape, fill_value, dtype=dtype), requires_grad, "full")
+    fill_value = number_arg(fill_value, "full", "fill_value")
+    dt = dtype_arg(dtype, "full")
+    if dt is None:
+        dt = np.asarray(fill_value).dtype
+        if dt.kind == "f":
+            dt = default_float()
+    return _finish(np.full(shape, fill_value, dtype=dt), requires_grad, "full")
 
 
 def arange(
@@ -110,11 +121,18 @@ def arange(
     """
     if end is None:
         start, end = 0, start
+    start = number_arg(start, "arange", "start", finite=True)
+    end = number_arg(end, "arange", "end", finite=True)
+    step = number_arg(step, "arange", "step", finite=True)
     if step == 0:
         raise ValueError("arange: step must not be zero")
-    arr = np.arange(start, end, step)
-    if dtype is not None:
-        arr = arr.astype(dtype)
+    dt = dtype_arg(dtype, "arange")
+    try:
+        arr = np.arange(start, end, step)
+    except (ValueError, OverflowError) as err:
+        raise ValueError(f"arange: cannot make this range ({err})") from None
+    if dt is not None:
+        arr = arr.astype(dt)
     elif arr.dtype.kind == "f":
         arr = arr.astype(default_float())
     return _finish(arr, requires_grad, "arange")
@@ -129,7 +147,9 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
     >>> tg.eye(2).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    return _finish(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, "eye")
+    shape = shape_args((n,) if m is None else (n, m), "eye")
+    arr = np.eye(shape[0], shape[-1], dtype=_dtype_or_default(dtype, "eye"))
+    return _finish(arr, requires_grad, "eye")
 
 
 def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -141,8 +161,10 @@ def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> _ = tg.manual_seed(0); x = tg.rand(3); bool(((x >= 0) & (x < 1)).all())
     True
     """
-    dt = _float_dtype(dtype)
-    arr = generator().random(shape_args(shape, "rand"), dtype=dt)
+    arr = _draw(generator().random, shape, dtype, "rand")
+    if arr.dtype.itemsize < 4:
+        # NOTE: a draw just below 1 can round up to 1.0 in float16; keep the interval half-open.
+        np.minimum(arr, np.nextafter(arr.dtype.type(1), arr.dtype.type(0)), out=arr)
     return _finish(arr, requires_grad, "rand")
 
 
@@ -152,12 +174,21 @@ def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     Examples
     --------
     >>> import tinygrad_lite as tg
-    >>> tg.randn(2, 2).shape
-    (2, 2)
+    >>> tg.randn(2, 2).shape == (2, 2)
+    True
     """
-    dt = _float_dtype(dtype)
-    arr = generator().standard_normal(shape_args(shape, "randn"), dtype=dt)
+    arr = _draw(generator().standard_normal, shape, dtype, "randn")
     return _finish(arr, requires_grad, "randn")
+
+
+def _draw(method: Any, shape: tuple, dtype: Any, op: str) -> np.ndarray:
+    shape = shape_args(shape, op)
+    dt = dtype_arg(dtype, op, kinds="f")
+    dt = default_float() if dt is None else dt
+    if dt in (np.float32, np.float64):
+        return method(shape, dtype=dt)
+    # NOTE: NumPy's generator draws only float32 and float64; other floats are cast from float64.
+    return method(shape).astype(dt)
 
 
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -169,7 +200,7 @@ def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
     >>> tg.zeros_like(tg.ones(2, 2)).tolist()
     [[0.0, 0.0], [0.0, 0.0]]
     """
-    data = t._data if isinstance(t, Tensor) else np.asarray(t)
+    data = _like_data(t, dtype, "zeros_like")
     return _finish(np.zeros_like(data, dtype=dtype), requires_grad, "zeros_like")
 
 
@@ -182,8 +213,16 @@ def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> tg.ones_like(tg.zeros(2)).tolist()
     [1.0, 1.0]
     """
-    data = t._data if isinstance(t, Tensor) else np.asarray(t)
+    data = _like_data(t, dtype, "ones_like")
     return _finish(np.ones_like(data, dtype=dtype), requires_grad, "ones_like")
+
+
+def _like_data(t: Any, dtype: Any, op: str) -> np.ndarray:
+    """The array whose shape (and, without ``dtype``, whose dtype) a ``*_like`` copies."""
+    data = t._data if isinstance(t, Tensor) else np.asarray(t)
+    if dtype_arg(dtype, op) is None:
+        check_data_dtype(data.dtype, op)
+    return data
 
 
 def _as_tensors(tensors: Sequence[Any], op: str) -> list[Tensor]:
@@ -210,21 +249,21 @@ def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Ten
     Examples
     --------
     >>> import tinygrad_lite as tg
-    >>> tg.cat([tg.zeros(2, 3), tg.ones(1, 3)]).shape
-    (3, 3)
+    >>> tg.cat([tg.zeros(2, 3), tg.ones(1, 3)]).shape == (3, 3)
+    True
     """
     if axis is not None:
         dim = axis
     ts = _as_tensors(tensors, "cat")
     nd = ts[0]._data.ndim
     if nd == 0:
-        raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use tg.stack")
+        raise ShapeError("cat: zero-dimensional tensors cannot be concatenated; use tg.stack")
     d = norm_axis(dim, nd, "cat")
     ref = ts[0]._data.shape
     for i, t in enumerate(ts):
         s = t._data.shape
         if len(s) != nd or s[:d] + s[d + 1 :] != ref[:d] + ref[d + 1 :]:
-            raise ValueError(
+            raise ShapeError(
                 f"cat: tensor {i} has shape {s} but tensor 0 has shape {ref}; all sizes except "
                 f"along dim {dim} must match"
             )
@@ -249,8 +288,8 @@ def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> T
     Examples
     --------
     >>> import tinygrad_lite as tg
-    >>> tg.stack([tg.zeros(3), tg.ones(3)], dim=1).shape
-    (3, 2)
+    >>> tg.stack([tg.zeros(3), tg.ones(3)], dim=1).shape == (3, 2)
+    True
     """
     if axis is not None:
         dim = axis
@@ -258,11 +297,15 @@ def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> T
     ref = ts[0]._data.shape
     for i, t in enumerate(ts):
         if t._data.shape != ref:
-            raise ValueError(
+            raise ShapeError(
                 f"stack: tensor {i} has shape {t._data.shape} but tensor 0 has shape {ref}; "
                 "stack needs equal shapes"
             )
+    dim = int_arg(dim, "stack", "dim")
     nd = len(ref) + 1
     if not -nd <= dim < nd:
-        raise ValueError(f"stack: dim {dim} is out of range for the result's {nd} dims")
+        raise DimensionError(
+            f"stack: dim {dim} is out of range for the result's {nd} dimensions "
+            f"(valid: {-nd} to {nd - 1})"
+        )
     return cat([t.unsqueeze(dim) for t in ts], dim % nd)

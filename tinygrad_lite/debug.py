@@ -313,7 +313,7 @@ class TrainingMonitor:
         1
         """
         if isinstance(loss, Tensor):
-            if loss.size != 1:
+            if loss.numel() != 1:
                 raise ValueError(
                     f"TrainingMonitor.record: loss must have one element, got shape {loss.shape}; "
                     "reduce it first (e.g. loss.mean())"

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Tensor, where
+from .tensor import Size, Tensor, where
 
 
 def _t(x: Any) -> Tensor:
@@ -24,7 +24,8 @@ def _method(name: str, summary: str, call: str = "tg.ones(2)", shape: tuple = (2
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (
         f"{summary} Same as ``Tensor.{name}``.\n\n    Examples\n    --------\n"
-        f"    >>> import tinygrad_lite as tg\n    >>> tg.{name}({call}).shape\n    {shape!r}\n"
+        f"    >>> import tinygrad_lite as tg\n    >>> tg.{name}({call}).shape\n"
+        f"    {Size(shape)!r}\n"
     )
     return fn
 
@@ -62,7 +63,7 @@ def _reduction(name: str, summary: str):
     fn.__doc__ = (
         f"{summary} over ``axis``. Same as ``Tensor.{name}``.\n\n    Examples\n    --------\n"
         f"    >>> import tinygrad_lite as tg\n    >>> tg.{name}(tg.ones(2, 3), axis=1).shape\n"
-        "    (2,)\n"
+        "    tg.Size([2])\n"
     )
     return fn
 
@@ -82,7 +83,7 @@ def matmul(a: Any, b: Any) -> Tensor:
     --------
     >>> import tinygrad_lite as tg
     >>> tg.matmul(tg.ones(2, 3), tg.ones(3, 4)).shape
-    (2, 4)
+    tg.Size([2, 4])
     """
     return _t(a) @ b
 
@@ -147,7 +148,7 @@ def reshape(x: Any, *shape: Any) -> Tensor:
     --------
     >>> import tinygrad_lite as tg
     >>> tg.reshape(tg.zeros(6), (2, 3)).shape
-    (2, 3)
+    tg.Size([2, 3])
     """
     return _t(x).reshape(*shape)
 
@@ -159,7 +160,7 @@ def permute(x: Any, *dims: Any) -> Tensor:
     --------
     >>> import tinygrad_lite as tg
     >>> tg.permute(tg.zeros(2, 3), (1, 0)).shape
-    (3, 2)
+    tg.Size([3, 2])
     """
     return _t(x).permute(*dims)
 
@@ -174,7 +175,7 @@ def broadcast_to(x: Any, shape: Any) -> Tensor:
     --------
     >>> import tinygrad_lite as tg
     >>> tg.broadcast_to(tg.zeros(3), (2, 3)).shape
-    (2, 3)
+    tg.Size([2, 3])
     """
     return _t(x).broadcast_to(shape)
 

@@ -14,6 +14,7 @@ from .arguments import (
     SUPPORTED_KINDS,
     check_grad_dtype,
     get_default_dtype,
+    norm_axis,
     set_default_dtype,
     to_array,
 )
@@ -23,7 +24,7 @@ from .inplace import write
 from .tensor_reduce import ReductionMethods
 from .tensor_shape import ShapeMethods
 
-__all__ = ["Tensor", "get_default_dtype", "set_default_dtype", "where"]
+__all__ = ["Size", "Tensor", "get_default_dtype", "set_default_dtype", "where"]
 
 
 class Tensor(ShapeMethods, ReductionMethods):
@@ -92,6 +93,9 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     @data.setter
     def data(self, value: Any) -> None:
+        v = self._version_counter
+        if isinstance(value, Tensor) and v is not None and value._version_counter is v:
+            return  # ``w.data -= x`` writes in place, then assigns the same memory back
         arr = value._data if isinstance(value, Tensor) else to_array(value)
         self._data = arr
         self._version_counter = None  # new memory, new counter
@@ -104,19 +108,28 @@ class Tensor(ShapeMethods, ReductionMethods):
         return 0 if v is None else v.count
 
     @property
-    def shape(self) -> tuple:
-        """The shape, a tuple of ints."""
-        return self._data.shape
+    def shape(self) -> Size:
+        """The shape, a ``tg.Size`` (a tuple of ints)."""
+        return Size(self._data.shape)
 
     @property
     def ndim(self) -> int:
         """The number of dimensions."""
         return self._data.ndim
 
-    @property
-    def size(self) -> int:
-        """The number of elements (NumPy's ``size``; PyTorch's ``numel()``)."""
-        return self._data.size
+    def size(self, dim: int | None = None) -> Any:
+        """The shape as a ``tg.Size``, or the length of dimension ``dim`` (PyTorch's ``size``).
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> t = tg.zeros(2, 3)
+        >>> t.size(), t.size(1), t.size(-1)
+        (tg.Size([2, 3]), 3, 3)
+        """
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[norm_axis(dim, self._data.ndim, "size")]
 
     @property
     def dtype(self) -> np.dtype:
@@ -138,8 +151,17 @@ class Tensor(ShapeMethods, ReductionMethods):
         return self.grad_fn is None
 
     def numel(self) -> int:
-        """Return the number of elements (as PyTorch)."""
+        """Return the number of elements (as PyTorch).
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> tg.zeros(2, 3).numel()
+        6
+        """
         return self._data.size
+
+    nelement = numel
 
     def dim(self) -> int:
         """Return the number of dimensions (as PyTorch)."""
@@ -733,6 +755,34 @@ class Tensor(ShapeMethods, ReductionMethods):
 
 
 # =============================================================================== helpers
+class Size(tuple):
+    """A tensor's shape: a tuple of ints, printed and counted as PyTorch's ``torch.Size``.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> s = tg.zeros(2, 3).size()
+    >>> s == (2, 3), s.numel()
+    (True, 6)
+    """
+
+    def numel(self) -> int:
+        """The number of elements a tensor of this shape holds."""
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+    def __repr__(self) -> str:
+        return f"tg.Size({list(self)})"
+
+    def __str__(self) -> str:  # messages show shapes as plain tuples, e.g. "shape (2, 3)"
+        return tuple.__repr__(self)
+
+    def __getitem__(self, index: Any) -> Any:
+        out = tuple.__getitem__(self, index)
+        return Size(out) if isinstance(index, slice) else out
+
 
 _REFLECTED = {
     "add": "__radd__",

@@ -36,7 +36,7 @@ class ShapeMethods:
         --------
         >>> import tinygrad_lite as tg
         >>> tg.arange(6).reshape(2, -1).shape
-        (2, 3)
+        tg.Size([2, 3])
         """
         shape = shape_args(shape, "reshape")
         if shape == self._data.shape:
@@ -64,7 +64,7 @@ class ShapeMethods:
         --------
         >>> import tinygrad_lite as tg
         >>> tg.zeros(2, 3, 4).flatten(1).shape
-        (2, 12)
+        tg.Size([2, 12])
         """
         nd = self._data.ndim
         if nd == 0:
@@ -83,7 +83,7 @@ class ShapeMethods:
         --------
         >>> import tinygrad_lite as tg
         >>> tg.zeros(1, 3, 1).squeeze().shape
-        (3,)
+        tg.Size([3])
         """
         shape = self._data.shape
         if dim is None:
@@ -101,7 +101,7 @@ class ShapeMethods:
         --------
         >>> import tinygrad_lite as tg
         >>> tg.zeros(3).unsqueeze(0).shape
-        (1, 3)
+        tg.Size([1, 3])
         """
         nd = self._data.ndim + 1
         if not -nd <= dim < nd:
@@ -117,7 +117,7 @@ class ShapeMethods:
         --------
         >>> import tinygrad_lite as tg
         >>> tg.zeros(2, 3, 4).permute(2, 0, 1).shape
-        (4, 2, 3)
+        tg.Size([4, 2, 3])
         """
         dims = shape_args(dims, "permute")
         nd = self._data.ndim
@@ -138,7 +138,7 @@ class ShapeMethods:
         --------
         >>> import tinygrad_lite as tg
         >>> tg.zeros(2, 3).transpose(0, 1).shape
-        (3, 2)
+        tg.Size([3, 2])
         """
         nd = self._data.ndim
         d0 = norm_axis(dim0, nd, "transpose")
@@ -158,7 +158,7 @@ class ShapeMethods:
         --------
         >>> import tinygrad_lite as tg
         >>> tg.zeros(3, 1).expand(3, 4).shape
-        (3, 4)
+        tg.Size([3, 4])
         """
         shape = shape_args(shape, "expand")
         lead = len(shape) - self._data.ndim
@@ -180,7 +180,7 @@ class ShapeMethods:
         --------
         >>> import tinygrad_lite as tg
         >>> tg.zeros(3).broadcast_to((2, 3)).shape
-        (2, 3)
+        tg.Size([2, 3])
         """
         shape = shape_args((shape,) if not isinstance(shape, tuple) else shape, "broadcast_to")
         return self._broadcast(shape, "broadcast_to")

@@ -361,7 +361,7 @@ def _build(
         label = "output" if len(roots) == 1 else f"output {i}"
         if show_shapes:
             label += "\n" + _shape_text(r.shape, r.dtype)
-        if r.size == 1 and r.dtype.kind in "biuf":
+        if r.numel() == 1 and r.dtype.kind in "biuf":
             label += f"\nvalue {float(r._data.reshape(())):.4g}"
         source = op_id.get(id(r.grad_fn)) if r.grad_fn is not None else leaf_id.get(id(r))
         attrs = _attrs(label=label, shape="ellipse", style="filled", fillcolor=COLORS["output"])

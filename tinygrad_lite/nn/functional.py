@@ -299,7 +299,7 @@ def batch_norm(
     axes = (0, *range(2, x.ndim))
     bshape = (1, channels) + (1,) * (x.ndim - 2)
     if training:
-        count = x.size // channels if channels else 0
+        count = x.numel() // channels if channels else 0
         if count <= 1:
             raise ValueError(
                 f"{op}: expected more than 1 value per channel when training, got input shape "
@@ -443,17 +443,23 @@ def cross_entropy(
 ) -> Tensor:
     """Cross-entropy of logits ``(N, C)`` (or ``(N, C, d1, ...)``, or ``(C,)``) and class indices.
 
-    ``target`` holds integer class indices of shape ``(N,)`` (``(N, d1, ...)``, ``()``).
-    ``weight`` rescales each class; targets equal to ``ignore_index`` are left out, and
-    ``'mean'`` divides by the summed weight of the counted targets, as PyTorch.
+    Row ``i`` costs ``-weight[y_i] * log_softmax(input)[i, y_i]``. ``target`` holds integer
+    class indices of shape ``(N,)`` (``(N, d1, ...)``, ``()``). Rows whose target equals
+    ``ignore_index`` (any integer, a class index too, e.g. a padding token) cost 0 and get
+    gradient 0, and ``'mean'`` divides by the summed weight of the other rows (their count
+    without ``weight``; NaN if every row is ignored), as PyTorch. Masked logits may be
+    ``-inf``: the loss and gradient stay finite while the target's own logit is finite.
 
     Examples
     --------
     >>> import numpy as np
     >>> import tinygrad_lite as tg
     >>> from tinygrad_lite.nn import functional as F
-    >>> logits = tg.tensor([[0.0, 0.0]])
-    >>> round(F.cross_entropy(logits, tg.tensor(np.array([1]))).item(), 4)
+    >>> logits = tg.tensor([[0.0, 0.0, -np.inf], [5.0, 0.0, 0.0]])
+    >>> target = tg.tensor(np.array([1, 0]))
+    >>> F.cross_entropy(logits, target, ignore_index=0, reduction="none").tolist()
+    [0.6931471824645996, 0.0]
+    >>> round(F.cross_entropy(logits, target, ignore_index=0).item(), 4)  # 0.6931 / 1 row
     0.6931
     """
     op = "cross_entropy"
@@ -487,24 +493,45 @@ def cross_entropy(
                 f"{op}: target holds class index {int(bad.flat[0])}, outside [0, {num_classes})"
                 f" for input with C={num_classes} classes (shape {tuple(input.shape)})"
             )
-    dtype = input._data.dtype
-    cshape = [1] * input.ndim
+    return _nll(input.log_softmax(cdim), labels, valid, weight, cdim, reduction)
+
+
+def _nll(
+    logp: Tensor,
+    labels: np.ndarray,
+    valid: np.ndarray,
+    weight: Tensor | None,
+    cdim: int,
+    reduction: str,
+) -> Tensor:
+    """``-w[y] * logp[y]`` per row, 0 where ``valid`` is False; 'mean' divides by ``sum(w[y])``.
+
+    ``labels`` are the class indices (checked), ``valid`` marks the rows not ignored.
+    """
+    num_classes = logp.shape[cdim]
+    cshape = [1] * logp.ndim
     cshape[cdim] = num_classes
-    # NOTE: a one-hot mask (ignored targets match no class) picks each row's log-probability;
-    # its backward is one multiply, cheaper than scatter-adding a gather.
-    onehot = np.expand_dims(labels, cdim) == np.arange(num_classes).reshape(cshape)
-    if weight is not None:
-        picked = onehot * weight._data.astype(dtype, copy=False).reshape(cshape)
+    # NOTE: pick with `where`, not by multiplying a one-hot: 0 * log p is NaN where a logit is
+    # -inf (masked), and where's backward is one multiply by the mask, so it stays NaN-free too.
+    # An ignored row picks nothing, so its loss and gradient are exactly 0.
+    picks = np.expand_dims(labels, cdim) == np.arange(num_classes).reshape(cshape)
+    picks &= np.expand_dims(valid, cdim)
+    picked = tg.where(picks, logp, 0.0).sum(axis=cdim)
+    dtype = logp._data.dtype
+    # NOTE: 0.0 - x and a +0.0 weight keep an ignored row's loss +0.0, as PyTorch, not -0.0.
+    if weight is None:
+        nll = 0.0 - picked
+        row_weight = valid
     else:
-        picked = onehot.astype(dtype)
-    nll = -(input.log_softmax(cdim) * _const(picked)).sum(axis=cdim)
+        row_weight = weight._data.astype(dtype, copy=False)[np.where(valid, labels, 0)] * valid
+        nll = picked * _const(np.where(valid, -row_weight, 0.0).astype(dtype, copy=False))
     if reduction == "sum":
         return nll.sum()
     if reduction == "none":
         return nll
     if weight is None and valid.all():
         return nll.mean()
-    total = picked.sum(dtype=dtype)
+    total = row_weight.sum(dtype=dtype)
     # NOTE: like PyTorch, a batch whose targets are all ignored has mean NaN (0 / 0).
     with np.errstate(invalid="ignore", divide="ignore"):
         return nll.sum() / total if total else nll.sum() * np.array(np.nan, dtype=dtype)
@@ -542,10 +569,66 @@ class _BinaryCrossEntropy(Function):
         return grad_x, grad_y
 
 
+class InputRangeError(RuntimeError, ValueError):
+    """An input value outside the range the op accepts, e.g. a "probability" of 1.5 or NaN.
+
+    A ``RuntimeError`` because PyTorch raises one ("all elements of input should be between 0
+    and 1"); a ``ValueError`` because tinygrad_lite raises one for bad values, so callers
+    written for either library keep working.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> from tinygrad_lite.nn import functional as F
+    >>> try:
+    ...     F.binary_cross_entropy(tg.tensor([2.0]), tg.tensor([1.0]))
+    ... except RuntimeError as err:
+    ...     print(type(err).__name__, isinstance(err, ValueError))
+    InputRangeError True
+    """
+
+
+def _check_probabilities(op: str, data: np.ndarray) -> None:
+    """Raise InputRangeError unless every value is in [0, 1] (NaN fails, as in PyTorch)."""
+    # NOTE: min and max propagate NaN, and NaN fails both comparisons.
+    if not data.size or (data.min() >= 0 and data.max() <= 1):
+        return
+    nan = np.isnan(data)
+    seen = []
+    if not nan.all():
+        seen.append(f"values in [{np.nanmin(data):.4g}, {np.nanmax(data):.4g}]")
+    if nan.any():
+        seen.append(f"{int(nan.sum())} NaN")
+    raise InputRangeError(
+        f"{op}: all elements of input should be between 0 and 1 (probabilities), got "
+        f"{' and '.join(seen)}; apply sigmoid first, or use binary_cross_entropy_with_logits "
+        "on the raw scores"
+    )
+
+
+def _check_weight(op: str, name: str, weight: Tensor | None, shape: tuple[int, ...]) -> None:
+    """A loss weight must broadcast to the input's shape without enlarging it, as PyTorch."""
+    if weight is None:
+        return
+    _check_tensor(op, name, weight)
+    try:
+        fits = np.broadcast_shapes(tuple(weight.shape), shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"{op}: {name} of shape {tuple(weight.shape)} does not broadcast to the input's "
+            f"shape {shape}; give it the input's shape or one that broadcasts to it"
+        )
+
+
 def binary_cross_entropy(
     input: Tensor, target: Tensor, weight: Tensor | None = None, *, reduction: str = "mean"
 ) -> Tensor:
-    """Binary cross-entropy of probabilities in [0, 1]; each log is clamped to >= -100.
+    """Binary cross-entropy ``-w (y log x + (1 - y) log(1 - x))``, each log clamped to >= -100.
+
+    Every ``input`` must be a probability in [0, 1]; anything else (NaN too) raises
+    ``InputRangeError``, a ``RuntimeError`` as in PyTorch (and a ``ValueError``).
 
     Examples
     --------
@@ -556,16 +639,10 @@ def binary_cross_entropy(
     """
     op = "binary_cross_entropy"
     _check_pair(op, input, target, reduction)
-    data = input._data
-    if data.size and (data.min() < 0 or data.max() > 1):
-        raise ValueError(
-            f"{op}: every input must be a probability in [0, 1], got values in "
-            f"[{data.min():.4g}, {data.max():.4g}]; apply sigmoid first, or use "
-            "binary_cross_entropy_with_logits on the raw scores"
-        )
+    _check_weight(op, "weight", weight, tuple(input.shape))
+    _check_probabilities(op, input._data)
     loss = _BinaryCrossEntropy.apply(input, target)
     if weight is not None:
-        _check_tensor(op, "weight", weight)
         loss = loss * weight
     return _reduce(loss, reduction)
 
@@ -605,12 +682,12 @@ def binary_cross_entropy_with_logits(
     """
     op = "binary_cross_entropy_with_logits"
     _check_pair(op, input, target, reduction)
+    _check_weight(op, "weight", weight, tuple(input.shape))
+    _check_weight(op, "pos_weight", pos_weight, tuple(input.shape))
     sp = _softplus(-input)
     if pos_weight is not None:
-        _check_tensor(op, "pos_weight", pos_weight)
         sp = sp * ((pos_weight - 1) * target + 1)
     loss = (1 - target) * input + sp
     if weight is not None:
-        _check_tensor(op, "weight", weight)
         loss = loss * weight
     return _reduce(loss, reduction)

@@ -150,7 +150,7 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     --------
     >>> import tinygrad_lite as tg
     >>> normal_(tg.zeros(2, 3), std=0.01).shape
-    (2, 3)
+    tg.Size([2, 3])
     """
     data = _float_data("normal_", tensor)
     mean, std = _number("normal_", "mean", mean), _number("normal_", "std", std)
@@ -225,7 +225,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     --------
     >>> import tinygrad_lite as tg
     >>> xavier_normal_(tg.zeros(30, 20)).shape
-    (30, 20)
+    tg.Size([30, 20])
     """
     data = _float_data("xavier_normal_", tensor)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
@@ -272,7 +272,7 @@ def kaiming_normal_(
     --------
     >>> import tinygrad_lite as tg
     >>> kaiming_normal_(tg.zeros(8, 4), nonlinearity="relu").shape
-    (8, 4)
+    tg.Size([8, 4])
     """
     data = _float_data("kaiming_normal_", tensor)
     if data.size == 0:

@@ -43,7 +43,7 @@ class Linear(Module):
     >>> import tinygrad_lite as tg
     >>> from tinygrad_lite import nn
     >>> nn.Linear(3, 2)(tg.ones(5, 3)).shape
-    (5, 2)
+    tg.Size([5, 2])
     """
 
     def __init__(
@@ -220,7 +220,7 @@ class Flatten(Module):
     >>> import tinygrad_lite as tg
     >>> from tinygrad_lite import nn
     >>> nn.Flatten()(tg.zeros(2, 3, 4)).shape
-    (2, 12)
+    tg.Size([2, 12])
     """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:

@@ -26,7 +26,7 @@ class Parameter(Tensor):
     >>> from tinygrad_lite import nn
     >>> w = nn.Parameter(np.ones((2, 3)))
     >>> w.requires_grad, w.is_leaf, w.shape
-    (True, True, (2, 3))
+    (True, True, tg.Size([2, 3]))
     """
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
@@ -540,7 +540,7 @@ class Module:
         Examples
         --------
         >>> from tinygrad_lite import nn
-        >>> sum(p.size for p in nn.Linear(2, 3).parameters())
+        >>> sum(p.numel() for p in nn.Linear(2, 3).parameters())
         9
         """
         for _, param in self.named_parameters(recurse=recurse):

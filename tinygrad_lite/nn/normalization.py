@@ -130,7 +130,7 @@ class BatchNorm1d(Module):
         >>> import tinygrad_lite as tg
         >>> from tinygrad_lite import nn
         >>> nn.BatchNorm1d(3)(tg.ones(2, 3)).shape
-        (2, 3)
+        tg.Size([2, 3])
         """
         if not isinstance(x, Tensor):
             raise TypeError(f"BatchNorm1d: input must be a Tensor, got {type(x).__name__}")
@@ -239,7 +239,7 @@ class LayerNorm(Module):
         >>> import tinygrad_lite as tg
         >>> from tinygrad_lite import nn
         >>> nn.LayerNorm(3)(tg.ones(2, 3)).shape
-        (2, 3)
+        tg.Size([2, 3])
         """
         return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function, apply1
-from .shape import Expand, GetItem, Permute, Reshape
+from .shape import Expand, GetItem, Permute, Reshape, basic_view
 
 # How each view op reads a view out of an ndarray (the Tensor side records the op itself).
 _NUMPY_VIEWS = {
     Reshape: lambda a, shape: a.reshape(shape),
     Permute: lambda a, dims: a.transpose(dims),
-    GetItem: lambda a, index: a[index],
+    GetItem: basic_view,
     Expand: np.broadcast_to,
 }
 

@@ -47,6 +47,19 @@ class Expand(Function):
         return g  # the engine sums the broadcast axes back to the input's shape
 
 
+def basic_view(a: np.ndarray, index):
+    """``a[index]``, as a view whenever the index is basic (no arrays), as in PyTorch.
+
+    NOTE: the trailing ``...`` keeps it a view (a 0-d array, not a NumPy scalar) when every
+    dimension is selected by an integer.
+    """
+    items = index if isinstance(index, tuple) else (index,)
+    if not any(isinstance(i, np.ndarray) for i in items):
+        if Ellipsis not in items:
+            return a[items + (Ellipsis,)]
+    return np.asarray(a[index])
+
+
 class GetItem(Function):
     """Indexing; the backward scatter-adds, so repeated indices accumulate."""
 
@@ -54,13 +67,7 @@ class GetItem(Function):
     def forward(ctx, a, index):
         ctx.in_shape = a.shape
         ctx.index = index
-        items = index if isinstance(index, tuple) else (index,)
-        if not any(isinstance(i, np.ndarray) for i in items):
-            # NOTE: basic indexing, so a view, as in PyTorch; the trailing ``...`` keeps it a
-            # view (a 0-d array, not a NumPy scalar) when every dimension is selected.
-            if Ellipsis not in items:
-                return a[items + (Ellipsis,)]
-        return np.asarray(a[index])
+        return basic_view(a, index)
 
     @staticmethod
     def backward(ctx, g):
