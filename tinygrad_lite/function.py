@@ -55,7 +55,15 @@ def version_of(t: Any) -> Version:
     """The version counter of ``t``'s memory, made on first use (most tensors never need one)."""
     v = t._version_counter
     if v is None:
-        v = t._version_counter = Version()
+        v = _new_counter(t)
+    return v
+
+
+def _new_counter(t: Any) -> Version:
+    v = t._version_counter = Version()
+    fn = t.grad_fn
+    if fn is not None and fn._out_pos >= 0 and fn._out_version is None:
+        fn._out_version = v  # the node that saved t as its output now watches t's version
     return v
 
 
@@ -70,7 +78,7 @@ def bump_version(t: Any) -> None:
     _writes += 1
     v = t._version_counter
     if v is None:
-        v = t._version_counter = Version()
+        v = _new_counter(t)
     v.count += 1
     v.epoch = _writes
 
@@ -337,17 +345,20 @@ def _record(ctx: Function, result: Any, raw: Any, inputs: tuple, needs: tuple) -
     ctx._epoch = _writes
     saved = ctx.saved_tensors
     if saved:
-        _find_saved_output(ctx, saved, raw, result)
+        _find_saved_output(ctx, saved, raw)
     result._requires_grad = True
     result.grad_fn = ctx
 
 
-def _find_saved_output(ctx: Function, saved: tuple, raw: Any, result: Any) -> None:
-    for i, s in enumerate(saved):
+def _find_saved_output(ctx: Function, saved: tuple, raw: Any) -> None:
+    # The output's version counter is made only if someone views or writes the output
+    # (``_new_counter``): most outputs are never written.
+    i = 0
+    for s in saved:
         if s is raw:
             ctx._out_pos = i
-            ctx._out_version = result._version_counter = Version()
             return
+        i += 1
 
 
 def _new_tensor(data: np.ndarray, requires_grad: bool = False, grad_fn: Any = None) -> Any:
@@ -379,7 +390,7 @@ def apply1(cls: type[Function], x: Any, *args: Any) -> Any:
         ctx._epoch = _writes
         saved = ctx.saved_tensors
         if saved:
-            _find_saved_output(ctx, saved, raw, t)
+            _find_saved_output(ctx, saved, raw)
         t._requires_grad = True
         t.grad_fn = ctx
     if _anomaly is not None:
@@ -417,7 +428,7 @@ def apply2(cls: type[Function], a: Any, b: Any) -> Any:
             ctx._epoch = _writes
             saved = ctx.saved_tensors
             if saved:
-                _find_saved_output(ctx, saved, raw, t)
+                _find_saved_output(ctx, saved, raw)
             t._requires_grad = True
             t.grad_fn = ctx
     else:
@@ -436,7 +447,7 @@ def apply2(cls: type[Function], a: Any, b: Any) -> Any:
             ctx._epoch = _writes
             saved = ctx.saved_tensors
             if saved:
-                _find_saved_output(ctx, saved, raw, t)
+                _find_saved_output(ctx, saved, raw)
             t._requires_grad = True
             t.grad_fn = ctx
     if _anomaly is not None:

@@ -38,6 +38,11 @@ def write(t: Any, name: str, compute: Callable, *operands: Any) -> Any:
     )
     if recording:
         _refuse_leaf(t, name)
+        if t._view_without_grad:
+            raise RuntimeError(
+                f"{name}: a view was created in no_grad mode and is being modified inplace with "
+                "grad mode enabled; take the view outside tg.no_grad(), or write under it."
+            )
     if not t._data.flags.writeable:
         raise RuntimeError(
             f"{name}: this tensor is a broadcast (expanded) view: more than one element of it "
@@ -148,6 +153,8 @@ def as_view(out: Any, src: Any, op: Any, arg: Any) -> Any:
     """Mark ``out`` (made by view op ``op`` from ``src``) as a view of ``src``'s memory."""
     root = src._base if src._base is not None else src
     out._base = root
+    if not is_grad_enabled():
+        out._view_without_grad = True  # its history is unknown: a recorded write must refuse
     out._view_steps = src._view_steps + ((op, arg),)
     out._version_counter = version_of(root)
     views = root._views

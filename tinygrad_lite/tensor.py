@@ -61,6 +61,7 @@ class Tensor(ShapeMethods, ReductionMethods):
     _base: Tensor | None = None  # the tensor whose memory this view looks into
     _view_steps: tuple = ()  # the view ops that make this view from _base
     _views: Any = None  # a WeakSet of the live views of this tensor's memory
+    _view_without_grad = False  # a view made under no_grad (PyTorch refuses recorded writes)
     __hash__ = object.__hash__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
