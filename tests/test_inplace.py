@@ -914,7 +914,7 @@ def test_other_inplace_errors_like_torch(f64, scenario, words):
     assert words in message
 
 
-# ---- known differences: which values an op saves for backward
+# ---- known differences (mostly which values an op saves for backward) and known bugs
 
 
 def _difference(scenario, torch_does, reason, bug=False):
@@ -1060,22 +1060,7 @@ def plain_buffer_consumed_then_view_written_with_history(lib):
     return w.grad, buf
 
 
-DROPPED_HISTORY_BUG = (
-    "a tensor consumed by a recorded op while it did not require grad, then given history by "
-    "an in-place write with an operand that requires grad: one backward through both the old "
-    "consumer and the new history silently drops the gradient through the new history (the "
-    "old consumer counts an edge to the tensor's new grad_fn, engine._count_dependencies / "
-    "function.parent_node, but never releases it, so the new node never runs)"
-)
-
 DIFFERENCES = [
-    _difference(plain_tensor_consumed_then_given_history, "ok", DROPPED_HISTORY_BUG, bug=True),
-    _difference(
-        plain_buffer_consumed_then_setitem_with_history, "ok", DROPPED_HISTORY_BUG, bug=True
-    ),
-    _difference(
-        plain_buffer_consumed_then_view_written_with_history, "ok", DROPPED_HISTORY_BUG, bug=True
-    ),
     _difference(
         param_of_mul_by_constant_tensor_written,
         "ok",
@@ -1177,6 +1162,17 @@ def test_differences_where_we_compute_give_right_gradients():
     g, h = outcome(tg, overlapping_view_operand)[1]
     np.testing.assert_allclose(h, [2 * x[0], 2 * x[1] + 2 * x[0], 2 * x[2] + 2 * x[1]])
     np.testing.assert_allclose(g, [2 * r[0] + 2 * r[1], 2 * r[1] + 2 * r[2], 2 * r[2]])
+
+
+def test_tensor_consumed_without_grad_then_given_history():
+    # an op that consumed c as a constant must not see the history c gets later (this once
+    # dropped the gradient through c's new history: w.grad was [1, 1, 1])
+    w = tg.tensor([1.0, 2.0, 3.0], dtype=np.float64, requires_grad=True)
+    c = tg.tensor([0.5, 0.5, 0.5], dtype=np.float64)
+    y = w + c
+    c += w
+    (y.sum() + c.sum()).backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [2.0, 2.0, 2.0])
 
 
 def test_view_made_under_no_grad_written_with_grad_operand():
@@ -1545,3 +1541,16 @@ def test_inplace_dtype_and_shape_rules_like_torch(f64, scenario, expect):
     _, result = assert_same(f64, scenario, expect=expect, atol=0)
     if expect == "ok":
         assert result[0].dtype == to_numpy(scenario(f64)).dtype
+
+
+HISTORY_GIVEN_LATER = [
+    plain_tensor_consumed_then_given_history,
+    plain_buffer_consumed_then_setitem_with_history,
+    plain_buffer_consumed_then_view_written_with_history,
+]
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("scenario", HISTORY_GIVEN_LATER, ids=lambda s: s.__name__)
+def test_history_given_after_a_constant_use_like_torch(f64, scenario):
+    assert_same(f64, scenario, expect="ok")

@@ -135,9 +135,10 @@ def _adopt_output(node: Any, t: Any) -> None:
 def rebase(t: Any, node: Any) -> None:
     """Make ``node`` the history of ``t``; ops recorded before keep seeing the old one."""
     _function._writes += 1
-    if t._requires_grad:
-        t._history = (t._history or ()) + ((_function._writes, t.grad_fn),)
-        _function._rebased = True
+    # NOTE: kept even for a tensor without history (grad_fn None): ops that consumed it as a
+    # constant must not find the new node behind it.
+    t._history = (t._history or ()) + ((_function._writes, t.grad_fn),)
+    _function._rebased = True
     t.grad_fn = node
     t._requires_grad = True
 
