@@ -379,10 +379,10 @@ def test_max_min_reduction_split_ties_evenly():
     x = np.array([[1.0, 3.0, 3.0, 2.0], [5.0, 3.0, 3.0, 5.0]])
     np.testing.assert_array_equal(_grad_of(lambda t: t.max(), x), [[0, 0, 0, 0], [0.5, 0, 0, 0.5]])
     np.testing.assert_array_equal(
-        _grad_of(lambda t: t.max(axis=1), x), [[0, 0.5, 0.5, 0], [0.5, 0, 0, 0.5]]
+        _grad_of(lambda t: t.amax(axis=1), x), [[0, 0.5, 0.5, 0], [0.5, 0, 0, 0.5]]
     )
     np.testing.assert_array_equal(
-        _grad_of(lambda t: t.min(axis=0, keepdims=True), x), [[1, 0.5, 0.5, 1], [0, 0.5, 0.5, 0]]
+        _grad_of(lambda t: t.amin(axis=0, keepdims=True), x), [[1, 0.5, 0.5, 1], [0, 0.5, 0.5, 0]]
     )
 
 
@@ -400,8 +400,8 @@ def test_kinks_match_torch(torch):
         (lambda t: tg.minimum(t, t.relu()), lambda t: th.minimum(t, th.relu(t))),
         (lambda t: t.max(), lambda t: th.max(t)),
         (lambda t: t.min(), lambda t: th.min(t)),
-        (lambda t: t.reshape(2, 3).max(axis=0), lambda t: th.amax(t.reshape(2, 3), dim=0)),
-        (lambda t: t.reshape(2, 3).min(axis=0), lambda t: th.amin(t.reshape(2, 3), dim=0)),
+        (lambda t: t.reshape(2, 3).amax(axis=0), lambda t: th.amax(t.reshape(2, 3), dim=0)),
+        (lambda t: t.reshape(2, 3).amin(axis=0), lambda t: th.amin(t.reshape(2, 3), dim=0)),
     ]
     w = np.linspace(-1.0, 2.0, 6)
     for f, f_th in cases:
@@ -490,7 +490,7 @@ def test_int_ops_stay_int():
         (a.sum(), a_np.sum()),
         (a.sum(axis=0), a_np.sum(axis=0)),
         (a.max(), a_np.max()),
-        (a.min(axis=1), a_np.min(1)),
+        (a.amin(axis=1), a_np.min(1)),
         (tg.maximum(a, b), np.maximum(a_np, b_np)),
         (a.reshape(-1), a_np.reshape(-1)),
         (a.T, a_np.T),

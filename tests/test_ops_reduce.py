@@ -150,8 +150,8 @@ REDUCE = [
         grad=_std_grad(0),
     ),
     Row(
-        "max",
-        _method("max"),
+        "amax",
+        _method("amax"),
         lambda x, axis, keepdims, **_: np.max(x, axis, keepdims=keepdims),
         _torch_reduce("amax"),
         reduce_cases(),
@@ -159,8 +159,8 @@ REDUCE = [
         grad=_max_grad,
     ),
     Row(
-        "min",
-        _method("min"),
+        "amin",
+        _method("amin"),
         lambda x, axis, keepdims, **_: np.min(x, axis, keepdims=keepdims),
         _torch_reduce("amin"),
         reduce_cases(),
@@ -233,8 +233,8 @@ A = np.array([[1.0, 2.0, 6.0], [3.0, -3.0, 0.0]])
         (lambda t: t.var(axis=1), [7.0, 9.0]),
         (lambda t: t.var(axis=1, correction=0), [14.0 / 3.0, 6.0]),
         (lambda t: t.std(dim=0), [np.sqrt(2.0), np.sqrt(12.5), np.sqrt(18.0)]),
-        (lambda t: t.max(axis=0), [3.0, 2.0, 6.0]),
-        (lambda t: t.min(axis=-1, keepdims=True), [[1.0], [-3.0]]),
+        (lambda t: t.amax(axis=0), [3.0, 2.0, 6.0]),
+        (lambda t: t.amin(axis=-1, keepdims=True), [[1.0], [-3.0]]),
         (lambda t: t.logsumexp(axis=0), np.log(np.exp(A).sum(axis=0))),
     ],
 )
@@ -255,9 +255,12 @@ def test_mean_gradient_by_hand():
     np.testing.assert_array_equal(t.grad.numpy(), [[1.0, 1.0, 1.0], [-2.0, -2.0, -2.0]])
 
 
-def test_max_returns_values_and_argmax_gives_indices():
+def test_max_with_a_dim_returns_values_and_indices():
     t = tg.Tensor(A)
-    assert isinstance(t.max(axis=1), tg.Tensor)
+    r = t.max(axis=1)
+    assert isinstance(r, tg.return_types.max) and isinstance(r.values, tg.Tensor)
+    np.testing.assert_array_equal(r.indices.numpy(), t.argmax(axis=1).numpy())
+    assert isinstance(t.amax(axis=1), tg.Tensor)
     np.testing.assert_array_equal(t.argmax(axis=1).numpy(), [2, 0])
     np.testing.assert_array_equal(t.argmin(axis=1).numpy(), [0, 1])
 
@@ -273,7 +276,7 @@ A23 = tg.Tensor(np.ones((2, 3)))
         (lambda: A23.sum(axis=2), ValueError, r"sum: axis 2 is out of range.*2 dimension"),
         (lambda: A23.mean(axis=-3), ValueError, r"mean: axis -3 is out of range"),
         (lambda: A23.var(axis=(1, 1)), ValueError, r"var: axis \(1, 1\) repeats"),
-        (lambda: A23.max(axis=(0, -2)), ValueError, r"max: axis \(0, -2\) repeats"),
+        (lambda: A23.amax(axis=(0, -2)), ValueError, r"amax: axis \(0, -2\) repeats"),
         (lambda: A23.logsumexp(axis=3), ValueError, r"logsumexp: axis 3 is out of range"),
         (lambda: A23.softmax(2), ValueError, r"softmax: axis 2 is out of range"),
         (lambda: tg.Tensor(np.ones(0)).max(), ValueError, r"max: cannot reduce an empty"),

@@ -32,7 +32,7 @@ from .tensor import Size, Tensor, get_default_dtype, set_default_dtype, where
 _function.xp_tensor = _sys.modules[__name__]
 
 # The layers above the core (they use only the public Tensor API, so they come last).
-from . import data, debug, nn, optim, viz  # noqa: E402
+from . import data, debug, nn, optim, return_types, viz  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"

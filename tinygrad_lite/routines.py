@@ -72,8 +72,53 @@ sum = _reduction("sum", "Sum")  # noqa: A001 (PyTorch's name)
 mean = _reduction("mean", "Mean")
 var = _reduction("var", "Variance")
 std = _reduction("std", "Standard deviation")
-max = _reduction("max", "Maximum")  # noqa: A001 (PyTorch's name)
-min = _reduction("min", "Minimum")  # noqa: A001 (PyTorch's name)
+amax = _reduction("amax", "Maximum values (ties share the gradient)")
+amin = _reduction("amin", "Minimum values (ties share the gradient)")
+
+
+def max(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A001, A002 (PyTorch's names)
+    """``tg.max(t)``, ``tg.max(t, dim)`` (values, indices) or ``tg.max(a, b)`` (elementwise).
+
+    Same as ``Tensor.max``.
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> t = tg.tensor([[1.0, 5.0], [7.0, 2.0]])
+    >>> tg.max(t).item(), tg.max(t, 1).indices.tolist(), tg.max(t, tg.ones(2, 2) * 3).tolist()
+    (7.0, [1, 0], [[3.0, 5.0], [7.0, 3.0]])
+    """
+    return _t(input).max(*args, **kwargs)
+
+
+def min(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A001, A002 (PyTorch's names)
+    """``tg.min(t)``, ``tg.min(t, dim)`` (values, indices) or ``tg.min(a, b)`` (elementwise).
+
+    Examples
+    --------
+    >>> import tinygrad_lite as tg
+    >>> tg.min(tg.tensor([[1.0, 5.0], [7.0, 2.0]]), 0).values.tolist()
+    [1.0, 2.0]
+    """
+    return _t(input).min(*args, **kwargs)
+
+
+def _selecting(name: str, example: str, result: str):
+    def fn(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002 (PyTorch's name)
+        return getattr(_t(input), name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (
+        f"Same as ``Tensor.{name}``.\n\n    Examples\n    --------\n"
+        f"    >>> import tinygrad_lite as tg\n    >>> {example}\n    {result}\n"
+    )
+    return fn
+
+
+sort = _selecting("sort", "tg.sort(tg.tensor([2.0, 1.0])).indices.tolist()", "[1, 0]")
+argsort = _selecting("argsort", "tg.argsort(tg.tensor([2.0, 1.0])).tolist()", "[1, 0]")
+topk = _selecting("topk", "tg.topk(tg.tensor([2.0, 1.0, 3.0]), 1).values.tolist()", "[3.0]")
+median = _selecting("median", "tg.median(tg.tensor([2.0, 1.0, 3.0])).item()", "2.0")
 
 
 def matmul(a: Any, b: Any) -> Tensor:
@@ -195,8 +240,11 @@ def numel(x: Any) -> int:
 __all__ = [
     "abs",
     "add",
+    "amax",
+    "amin",
     "argmax",
     "argmin",
+    "argsort",
     "broadcast_to",
     "clamp",
     "clip",
@@ -211,6 +259,7 @@ __all__ = [
     "logsumexp",
     "matmul",
     "max",
+    "median",
     "maximum",
     "mean",
     "min",
@@ -227,12 +276,14 @@ __all__ = [
     "sign",
     "sin",
     "softmax",
+    "sort",
     "sqrt",
     "squeeze",
     "std",
     "sub",
     "sum",
     "tanh",
+    "topk",
     "transpose",
     "unsqueeze",
     "var",

@@ -27,5 +27,5 @@ from .elementwise import (
     Where,
 )
 from .inplace import CopySlices, IndexPut, Overwrite, view_of
-from .reductions import LogSoftmax, Max, Mean, Min, Softmax, Sum, stable_max
+from .reductions import LogSoftmax, Max, Mean, Median, Min, Softmax, Sum, stable_max
 from .shape import Cat, Expand, GetItem, Permute, Reshape, ScatterAdd

@@ -120,9 +120,10 @@ class Max(Function):
     @staticmethod
     def forward(ctx, a, axis, keepdims):
         cls = type(ctx)
-        if a.size == 0:
+        if a.size == 0 and (axis is None or not np.all(np.take(a.shape, axis))):
             raise ValueError(
-                f"{cls.__name__.lower()}: cannot reduce an empty tensor of shape {a.shape}"
+                f"{cls.__name__.lower()}: cannot reduce an empty tensor of shape {a.shape} "
+                "over a dimension of size 0"
             )
         out = cls._reduce(a, axis=axis, keepdims=True)
         ctx.in_shape = a.shape
@@ -146,6 +147,17 @@ class Min(Max):
     """Reduction to the minimum; ties share the gradient evenly, like ``torch.amin``."""
 
     _reduce = staticmethod(np.min)
+
+
+def _lower_median(a: np.ndarray, axis=None, keepdims=True) -> np.ndarray:
+    flat = np.sort(a, axis=None)
+    return flat[(flat.size - 1) // 2].reshape((1,) * a.ndim if keepdims else ())
+
+
+class Median(Max):
+    """The lower median of all elements; ties share the gradient evenly, like ``median()``."""
+
+    _reduce = staticmethod(_lower_median)
 
 
 def _axes(ndim: int, axis) -> tuple:
