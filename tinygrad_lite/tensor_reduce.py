@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -103,10 +104,10 @@ class ReductionMethods:
         axis = norm_axis(axis, self._data.ndim, "var")
         n = count(self._data.shape, axis)
         centered = self - self.mean(axis, keepdims=True)
-        denom = n - correction
-        return (centered * centered).sum(axis, keepdims) * (
-            1.0 / denom if denom > 0 else float("nan")
-        )
+        # As PyTorch: divide by max(N - correction, 0), so no degrees of freedom give inf (or
+        # nan where every deviation is 0).
+        denom = max(n - correction, 0)
+        return (centered * centered).sum(axis, keepdims) * (1.0 / denom if denom else math.inf)
 
     def std(
         self,
