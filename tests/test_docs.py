@@ -100,7 +100,8 @@ sum mean var std max min logsumexp argmax argmin softmax log_softmax reshape vie
 squeeze unsqueeze transpose permute expand broadcast_to tg.cat tg.concatenate tg.stack
 keepdims keepdim correction
 .data tg.Size .numel() .nelement() .dim() ._version amax amin sort argsort topk median
-tg.return_types add_ sub_ mul_ div_ pow_ clamp_ copy_ fill_ zero_ normal_ uniform_
+tg.return_types tg.ShapeError tg.DimensionError
+add_ sub_ mul_ div_ pow_ clamp_ copy_ fill_ zero_ normal_ uniform_
 tg.no_grad tg.enable_grad tg.is_grad_enabled tg.grad grad_outputs tg.Function save_for_backward
 saved_tensors ctx.xp .apply tg.gradcheck tg.GradcheckError tg.detect_anomaly tg.AnomalyError
 register_hook

@@ -23,6 +23,7 @@ from .creation import (
     zeros_like,
 )
 from .engine import grad, graph_nodes
+from .errors import DimensionError, ShapeError
 from .function import Function, enable_grad, is_grad_enabled, no_grad, record_gradients
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .random import manual_seed

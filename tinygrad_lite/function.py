@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import ShapeError
+
 # Set by tensor.py once the class exists (tensor.py imports this module, not the reverse).
 Tensor: Any = None
 # The tinygrad_lite package, handed to backward bodies as ``ctx.xp`` under create_graph.
@@ -254,6 +256,9 @@ class Function:
     grad: Any = None  # the output's gradient (record_gradients only)
     _hooks: list | None = None
     _label_args: tuple[str, ...] = ()  # attributes shown in ``label``
+    # For ops whose saved value k is read only for the gradient of input _saved_for[k]
+    # (e.g. Mul: (1, 0)); None means every saved value may be read.
+    _saved_for: tuple | None = None
     # Filled in by the recording tail, never by an op:
     _epoch = 0  # the write clock when the node was made
     _out_pos = -1  # where saved_tensors holds the output (found by identity), -1 if nowhere
@@ -463,7 +468,7 @@ _FIRST_OF_TWO = (True, False)
 def _broadcast_error(cls: type[Function], ad: np.ndarray, bd: np.ndarray, err: Exception):
     if ad.shape == bd.shape or "broadcast" not in str(err):
         return err
-    return ValueError(
+    return ShapeError(
         f"{cls.__name__}: shapes {ad.shape} and {bd.shape} cannot be broadcast together "
         "(NumPy rules: trailing dimensions must be equal or 1); reshape or unsqueeze one operand"
     )

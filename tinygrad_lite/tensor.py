@@ -13,12 +13,14 @@ from . import random as _random
 from .arguments import (
     SUPPORTED_KINDS,
     check_grad_dtype,
+    dtype_arg,
     get_default_dtype,
     norm_axis,
     set_default_dtype,
     to_array,
 )
 from .engine import RemovableHandle, backprop
+from .errors import ShapeError
 from .function import _new_tensor, apply1, apply2, version_of
 from .inplace import write
 from .tensor_reduce import ReductionMethods
@@ -200,7 +202,7 @@ class Tensor(ShapeMethods, ReductionMethods):
         2.5
         """
         if self._data.size != 1:
-            raise ValueError(
+            raise ShapeError(
                 f"item(): only one-element tensors can be converted to a Python number, this one "
                 f"has shape {self.shape}"
             )
@@ -225,7 +227,7 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise ValueError(
+            raise ShapeError(
                 f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or "
                 ".all()"
             )
@@ -655,8 +657,17 @@ class Tensor(ShapeMethods, ReductionMethods):
         return apply1(ops.LeakyRelu, self, negative_slope)
 
     def sign(self) -> Tensor:
-        """Elementwise sign (-1, 0 or 1); not differentiable (its gradient is 0)."""
-        return _new_tensor(np.sign(self._data))
+        """Elementwise sign (-1, 0 or 1); in the graph with a zero gradient, like PyTorch.
+
+        Examples
+        --------
+        >>> import tinygrad_lite as tg
+        >>> x = tg.tensor([-2.0, 0.0, 3.0], requires_grad=True)
+        >>> x.sign().sum().backward()
+        >>> x.grad
+        tensor([0., 0., 0.])
+        """
+        return apply1(ops.Sign, self)
 
     def clip(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 (PyTorch's names)
         """Limit values to [min, max]; the gradient is 1 inside and at the bounds, like PyTorch.
@@ -683,12 +694,28 @@ class Tensor(ShapeMethods, ReductionMethods):
     clamp = clip
 
     def maximum(self, other: Any) -> Tensor:
-        """Elementwise maximum; ties split the gradient in half, like ``torch.maximum``."""
-        return apply2(ops.Maximum, self, _operand(other, self))
+        """Elementwise maximum; ties split the gradient in half, like ``torch.maximum``.
+
+        A Python number keeps the tensor's dtype where it fits, as in ``t + 1``.
+
+        Examples
+        --------
+        >>> import numpy as np, tinygrad_lite as tg
+        >>> tg.tensor([1, 200], dtype=np.uint8).maximum(100)
+        tensor([100, 200], dtype=uint8)
+        """
+        return apply2(ops.Maximum, self, other)
 
     def minimum(self, other: Any) -> Tensor:
-        """Elementwise minimum; ties split the gradient in half, like ``torch.minimum``."""
-        return -apply2(ops.Maximum, -self, -_operand(other, self))
+        """Elementwise minimum; ties split the gradient in half, like ``torch.minimum``.
+
+        Examples
+        --------
+        >>> import numpy as np, tinygrad_lite as tg
+        >>> tg.tensor([1, 200], dtype=np.uint8).minimum(100)
+        tensor([  1, 100], dtype=uint8)
+        """
+        return apply2(ops.Minimum, self, other)
 
     def astype(self, dtype: Any) -> Tensor:
         """Return a copy cast to ``dtype`` (differentiable between float dtypes).
@@ -699,9 +726,9 @@ class Tensor(ShapeMethods, ReductionMethods):
         >>> tg.tensor([1, 2]).astype(np.float64).dtype
         dtype('float64')
         """
-        dt = np.dtype(dtype)
-        if dt.kind not in SUPPORTED_KINDS:
-            raise TypeError(f"astype: unsupported dtype {dt}")
+        dt = dtype_arg(dtype, "astype")
+        if dt is None:
+            raise TypeError("astype: dtype must be a NumPy dtype such as np.float32, got None")
         if self._requires_grad and dt.kind != "f":
             return _new_tensor(self._data.astype(dt))
         return apply1(ops.Cast, self, dt)
@@ -728,16 +755,16 @@ class Tensor(ShapeMethods, ReductionMethods):
 
     # ------------------------------------------------------------------------- comparisons
     def __lt__(self, other: Any) -> Tensor:
-        return _new_tensor(self._data < _raw(other))
+        return _new_tensor(self._data < _compared(other, "<"))
 
     def __le__(self, other: Any) -> Tensor:
-        return _new_tensor(self._data <= _raw(other))
+        return _new_tensor(self._data <= _compared(other, "<="))
 
     def __gt__(self, other: Any) -> Tensor:
-        return _new_tensor(self._data > _raw(other))
+        return _new_tensor(self._data > _compared(other, ">"))
 
     def __ge__(self, other: Any) -> Tensor:
-        return _new_tensor(self._data >= _raw(other))
+        return _new_tensor(self._data >= _compared(other, ">="))
 
     def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
         return _new_tensor(np.asarray(self._data == _raw(other)))
@@ -823,6 +850,27 @@ def _raw(value: Any) -> Any:
     return value._data if isinstance(value, Tensor) else value
 
 
+def _compared(value: Any, op: str) -> Any:
+    """The raw operand of an order comparison; anything not numeric is a TypeError naming ``op``."""
+    if isinstance(value, Tensor):
+        return value._data
+    if value.__class__ in _NUMBERS:
+        return value
+    # NOTE: NumPy would compare a str elementwise or raise its own loop error; PyTorch refuses.
+    kind = value.dtype.kind if isinstance(value, (np.ndarray, np.generic)) else None
+    if kind is None and isinstance(value, (list, tuple)):
+        try:
+            kind = np.asarray(value).dtype.kind
+        except (TypeError, ValueError):
+            pass
+    if kind is None or kind not in SUPPORTED_KINDS:
+        raise TypeError(f"{op}: cannot compare a Tensor with {type(value).__name__}")
+    return value
+
+
+_NUMBERS = frozenset({int, float, bool})
+
+
 def _operand(value: Any, like: Tensor) -> Tensor:
     """``value`` as a Tensor for the left side of a reflected op (or for matmul)."""
     if isinstance(value, Tensor):
@@ -842,7 +890,7 @@ def _root_gradient(t: Tensor, gradient: Any, op: str) -> np.ndarray:
         return np.ones_like(t._data)
     g = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
     if g.shape != t._data.shape:
-        raise ValueError(
+        raise ShapeError(
             f"{op}: gradient has shape {tuple(g.shape)} but the tensor has shape {t.shape}; they "
             "must match"
         )

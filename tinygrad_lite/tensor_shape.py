@@ -8,7 +8,8 @@ import numpy as np
 
 from . import function as _function
 from . import ops
-from .arguments import index_arrays, norm_axis, shape_args
+from .arguments import index_arrays, int_arg, norm_axis, shape_args
+from .errors import DimensionError, ShapeError
 from .function import apply1, applyn
 from .inplace import as_view, write
 
@@ -41,12 +42,10 @@ class ShapeMethods:
         shape = shape_args(shape, "reshape")
         if shape == self._data.shape:
             return self
-        if shape.count(-1) > 1:
-            raise ValueError(f"reshape: only one dimension can be -1, got {shape}")
         known = int(np.prod([s for s in shape if s != -1]))
         size = self._data.size
         if (-1 in shape and (known == 0 or size % known)) or (-1 not in shape and known != size):
-            raise ValueError(
+            raise ShapeError(
                 f"reshape: cannot reshape a tensor of shape {self.shape} ({size} elements) "
                 f"into shape {shape}"
             )
@@ -72,7 +71,7 @@ class ShapeMethods:
         s = norm_axis(start_dim, nd, "flatten")
         e = norm_axis(end_dim, nd, "flatten")
         if s > e:
-            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+            raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self._data.shape
         return self.reshape(shape[:s] + (-1,) + shape[e + 1 :])
 
@@ -103,9 +102,14 @@ class ShapeMethods:
         >>> tg.zeros(3).unsqueeze(0).shape
         tg.Size([1, 3])
         """
+        if dim.__class__ is not int:  # NOTE: refuses 1.5 and True, which NumPy would take
+            dim = int_arg(dim, "unsqueeze", "dim")
         nd = self._data.ndim + 1
         if not -nd <= dim < nd:
-            raise ValueError(f"unsqueeze: dim {dim} is out of range for the result's {nd} dims")
+            raise DimensionError(
+                f"unsqueeze: dim {dim} is out of range for the result's {nd} dims "
+                f"(valid: {-nd} to {nd - 1})"
+            )
         dim %= nd
         shape = self._data.shape
         return self.reshape(shape[:dim] + (1,) + shape[dim:])
@@ -121,10 +125,22 @@ class ShapeMethods:
         """
         dims = shape_args(dims, "permute")
         nd = self._data.ndim
-        if sorted(d % nd if nd else d for d in dims) != list(range(nd)):
-            raise ValueError(
+        if len(dims) != nd:
+            raise ShapeError(
                 f"permute: {dims} is not a permutation of the {nd} dimensions of a tensor of shape "
-                f"{self.shape}"
+                f"{self.shape}: it has {len(dims)} entries"
+            )
+        for d in dims:
+            # NOTE: checked before ``d % nd``, which would take permute(0, 5) as permute(0, 1).
+            if not -nd <= d < nd:
+                raise DimensionError(
+                    f"permute: dim {d} is out of range for a tensor of shape {self.shape} "
+                    f"(valid: {-nd} to {nd - 1})"
+                )
+        if len({d % nd for d in dims}) != nd:
+            raise ShapeError(
+                f"permute: {dims} is not a permutation of the {nd} dimensions of a tensor of shape "
+                f"{self.shape}: it repeats a dimension"
             )
         dims = tuple(d % nd for d in dims)
         if dims == tuple(range(nd)):
@@ -163,7 +179,7 @@ class ShapeMethods:
         shape = shape_args(shape, "expand")
         lead = len(shape) - self._data.ndim
         if lead < 0:
-            raise ValueError(
+            raise ShapeError(
                 f"expand: the target shape {shape} has fewer dimensions than the tensor "
                 f"{self.shape}"
             )
@@ -193,7 +209,7 @@ class ShapeMethods:
         except ValueError:
             ok = False
         if not ok:
-            raise ValueError(f"{op}: cannot broadcast shape {self.shape} to {shape}")
+            raise ShapeError(f"{op}: cannot broadcast shape {self.shape} to {shape}")
         return as_view(apply1(ops.Expand, self, shape), self, ops.Expand, shape)
 
     # ------------------------------------------------------------------------- indexing

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function
+from ..errors import ShapeError
+from ..function import Function, default_float
 from .common import _reuse
 
 
@@ -29,6 +30,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    _saved_for = (1, 0)  # d/da reads b, d/db reads a
+
     @staticmethod
     def forward(ctx, a, b):
         # NOTE: a Python-number factor has no gradient, so ``a`` is not needed: not saving it
@@ -46,6 +49,11 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
+        if a.dtype.kind != "f":
+            # NOTE: int / int divides in the default float dtype, as in PyTorch (NumPy: float64).
+            a = a.astype(default_float())
+            if b.__class__ is np.ndarray and b.dtype.kind != "f":
+                b = b.astype(a.dtype)
         out = a / b
         ctx.saved_tensors = (b, out)
         return out
@@ -67,11 +75,26 @@ class Pow(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # Written as PyTorch's pow_backward, pow_backward_self and pow_backward_exponent, so the
+        # special points (a = 0, b = 0) and the second order come out as PyTorch's.
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        ga = g * b * a ** (b - 1) if need_a else None
-        # d(a**b)/db = a**b * log(a); NaN for a < 0, as in PyTorch.
-        gb = g * a**b * ctx.xp.log(a) if need_b else None
+        xp = ctx.xp
+        ga = gb = None
+        if need_a:
+            # d(a**b)/da = b * a**(b-1), and 0 where b == 0: a**0 is the constant 1, even at
+            # a = 0 (where the formula gives 0 * 0**-1 = NaN).
+            if isinstance(b, (int, float)):  # a Python-number exponent
+                ga = g * (b * a ** (b - 1)) if b != 0 else xp.zeros_like(a)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):  # the entries where() replaces
+                    ga = xp.where(b == 0, 0.0, g * (b * a ** (b - 1)))
+        if need_b:
+            # d(a**b)/db = a**b * log(a), and 0 where a == 0 and b >= 0 (its limit from a > 0;
+            # the formula gives 0 * -inf = NaN); -inf for a == 0, b < 0; NaN for a < 0.
+            # NOTE: a**b is recomputed, not saved: writing the output in place stays allowed.
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = g * xp.where((a == 0) & (b >= 0), 0.0, a**b * xp.log(a))
         return ga, gb
 
 
@@ -86,15 +109,17 @@ class Neg(Function):
 
 
 class MatMul(Function):
+    _saved_for = (1, 0)  # d/da reads b, d/db reads a
+
     @staticmethod
     def forward(ctx, a, b):
         if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(
+            raise ShapeError(
                 f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and "
                 f"{b.shape}; use * to multiply by a scalar"
             )
         if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-            raise ValueError(
+            raise ShapeError(
                 f"matmul: shapes {a.shape} and {b.shape} do not match: the last dimension of the "
                 f"first ({a.shape[-1]}) must equal the "
                 f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the second "
@@ -131,12 +156,14 @@ class MatMul(Function):
 class Linear(Function):
     """``x @ weight.T + bias`` as one node: the hot path of every dense layer."""
 
+    _saved_for = (1, 0)  # d/dx reads weight, d/dweight reads x
+
     # NOTE: fused for speed (one node instead of three) and so the weight's gradient comes out
     # in the weight's own layout, with no transpose view to copy.
     @staticmethod
     def forward(ctx, x, weight, bias=None):
         if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-            raise ValueError(
+            raise ShapeError(
                 f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features "
                 f"but the weight of shape {weight.shape} expects {weight.shape[1]} "
                 "(weight is (out_features, in_features))"

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..function import Function, default_float
 from .common import _reuse
+
+
+def _floating(a):
+    # NOTE: int and bool inputs compute in the default float dtype, as in PyTorch; NumPy would
+    # pick float16 (bool, int8), float32 (int16) or float64 (int32, int64).
+    return a if a.dtype.kind == "f" else a.astype(default_float())
 
 
 class Exp(Function):
     @staticmethod
     def forward(ctx, a):
+        a = _floating(a)
         out = np.exp(a)
         ctx.saved_tensors = (out,)
         return out
@@ -24,6 +32,7 @@ class Exp(Function):
 class Log(Function):
     @staticmethod
     def forward(ctx, a):
+        a = _floating(a)
         ctx.saved_tensors = (a,)
         return np.log(a)
 
@@ -36,6 +45,7 @@ class Log(Function):
 class Sqrt(Function):
     @staticmethod
     def forward(ctx, a):
+        a = _floating(a)
         out = np.sqrt(a)
         ctx.saved_tensors = (out,)
         return out
@@ -49,6 +59,7 @@ class Sqrt(Function):
 class Sin(Function):
     @staticmethod
     def forward(ctx, a):
+        a = _floating(a)
         ctx.saved_tensors = (a,)
         return np.sin(a)
 
@@ -61,6 +72,7 @@ class Sin(Function):
 class Cos(Function):
     @staticmethod
     def forward(ctx, a):
+        a = _floating(a)
         ctx.saved_tensors = (a,)
         return np.cos(a)
 
@@ -73,6 +85,7 @@ class Cos(Function):
 class Tanh(Function):
     @staticmethod
     def forward(ctx, a):
+        a = _floating(a)
         out = np.tanh(a)
         ctx.saved_tensors = (out,)
         return out
@@ -88,8 +101,7 @@ class Sigmoid(Function):
     # right 0); computed in place, with no np.where (slow on random masks).
     @staticmethod
     def forward(ctx, a):
-        if a.dtype.kind != "f":
-            a = a.astype(default_float())
+        a = _floating(a)
         out = np.negative(a, out=np.empty_like(a))  # an array even for 0-d inputs
         with np.errstate(over="ignore"):  # exp overflows to inf and 1 / (1 + inf) is 0
             np.exp(out, out=out)
@@ -167,6 +179,36 @@ class Maximum(Function):
         return ga, gb
 
 
+class Minimum(Function):
+    # At ties each input gets half the gradient, like torch.minimum. NOTE: a primitive, not
+    # -max(-a, -b), which is wrong for unsigned ints and for INT_MIN and refuses bools.
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.saved_tensors = (a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        half = (g * 0.5) * (a == b)
+        need_a, need_b = ctx.needs_input_grad
+        ga = g * (a < b) + half if need_a else None
+        gb = g * (b < a) + half if need_b else None
+        return ga, gb
+
+
+class Sign(Function):
+    # sign'(x) = 0 everywhere (0 at the jump, like PyTorch): a node only so the output stays in
+    # the graph (requires_grad, grad_fn) and gradients arrive as zeros, not as None.
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy() if a.dtype == np.bool_ else np.sign(a)  # NumPy has no bool sign
+
+    @staticmethod
+    def backward(ctx, g):
+        return ctx.xp.zeros_like(g)
+
+
 class Where(Function):
     @staticmethod
     def forward(ctx, cond, a, b):
@@ -175,7 +217,7 @@ class Where(Function):
             return np.where(cond, a, b)
         except ValueError:
             shapes = " and ".join(str(np.shape(v)) for v in (cond, a, b))
-            raise ValueError(
+            raise ShapeError(
                 f"where: condition, x and y of shapes {shapes} cannot be broadcast together"
             ) from None
 
