@@ -11,12 +11,10 @@ computed with ``grad(..., retain_graph=True)`` so the program is left as it was.
 logged with ``note`` as the code it ran, so a failure prints a reproduction.
 
 Left out on purpose (tests/test_inplace.py has each as a comparison marked xfail):
-``.data`` writes (tracked by design in tinygrad_lite, not in PyTorch); ``a * b`` or
-``a *= b`` where exactly one side requires grad, followed by a write to the other (our Mul
-saves both sides, PyTorch only the one the gradient needs); writes whose operand shares memory
-with the target (PyTorch refuses partial overlaps); views made under ``no_grad``; a second
-backward through a graph freed by a backward without ``retain_graph`` (after such a backward,
-every tensor with history is retired).
+``.data`` writes (tracked by design in tinygrad_lite, not in PyTorch); writes whose operand
+shares memory with the target (PyTorch refuses partial overlaps); views made under
+``no_grad``; a second backward through a graph freed by a backward without
+``retain_graph`` (after such a backward, every tensor with history is retired).
 """
 
 from __future__ import annotations
@@ -163,22 +161,12 @@ class InplaceMachine(RuleBasedStateMachine):
         else:
             b = self._pick(data)
             operand = self._operand_code(b, self._shape(a))
-            both_or_neither = self._requires_grad(a) == self._requires_grad(b)
-            if op == "mul" and not both_or_neither:
-                # a * b with one factor requiring grad: tinygrad_lite saves both factors,
-                # PyTorch only the one the gradient needs (a known difference)
-                code = f"t{key} = t{a} * 1.5"
+            symbol = "*" if op == "mul" else "+"
+            code = f"t{key} = t{a} {symbol} {operand}"
 
-                def fn(lib, T):
-                    return T[a] * 1.5
-
-            else:
-                symbol = "*" if op == "mul" else "+"
-                code = f"t{key} = t{a} {symbol} {operand}"
-
-                def fn(lib, T):
-                    o = self._operand(lib, T, b, self._shape(a))
-                    return T[a] * o if op == "mul" else T[a] + o
+            def fn(lib, T):
+                o = self._operand(lib, T, b, self._shape(a))
+                return T[a] * o if op == "mul" else T[a] + o
 
         ok, results = self._run(code, fn)
         assert ok
@@ -271,12 +259,6 @@ class InplaceMachine(RuleBasedStateMachine):
         others = [k for k in self.live if self.storage[k] != self.storage[target]]
         others.sort(key=lambda k: not self._requires_grad(k))  # those with grad first
         src = self._pick(data, others) if use_tensor and others else None
-        if src is not None and not no_grad:
-            gains_history = self._requires_grad(src) and not self._requires_grad(target)
-            if gains_history and op in ("*=", "mul_"):
-                # tinygrad_lite's Mul saves the operand, PyTorch only the target's old values
-                # (the known difference of a * b with one factor requiring grad)
-                src = None
         operand = "0.75" if src is None else self._operand_code(src, shape)
         index = slice(1, None) if shape[0] > 1 else 0
         if op == "setitem":

@@ -252,7 +252,7 @@ def check_versions(fn: Function) -> None:
     saved = fn.saved_tensors
     for t in fn.inputs:
         v = None if t is None else t._version_counter
-        if v is not None and v.epoch > fn._epoch and _holds(saved, t._data):
+        if v is not None and v.epoch > fn._epoch and _needs_old(fn, saved, t._data):
             raise _modified_error(fn, t._data, v, "")
     for t in fn._watch:  # an index or mask the backward reads
         v = t._version_counter
@@ -263,11 +263,19 @@ def check_versions(fn: Function) -> None:
         raise _modified_error(fn, saved[fn._out_pos], v, f", which is output 0 of {fn.name},")
 
 
-def _holds(saved: tuple, array: np.ndarray) -> bool:
-    """Whether ``saved`` keeps ``array`` (or a view of its memory)."""
-    for s in saved:
+def _needs_old(fn: Function, saved: tuple, array: np.ndarray) -> bool:
+    """Whether this backward reads a saved value that is ``array`` (or views its memory).
+
+    An op whose saved values each serve one input's gradient says so in ``_saved_for``
+    (``Mul``: ``a`` serves ``b``'s gradient); a value serving an input that needs no gradient
+    is not read, so writing it is fine, as in PyTorch (``x @ w``, then an optimizer step on
+    ``w``, then backward: only ``x`` is read).
+    """
+    serves = fn._saved_for
+    for k, s in enumerate(saved):
         if s is array or (s.__class__ is _ndarray and np.may_share_memory(s, array)):
-            return True
+            if serves is None or fn.needs_input_grad[serves[k]]:
+                return True
     return False
 
 
